@@ -1,0 +1,116 @@
+/* ttsh-application.c — parses --config, starts the embedded engine on its
+ * own thread and opens the main window. */
+#define G_LOG_DOMAIN "ttsh-console"
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ttsh-application.h"
+#include "ttsh-engine.h"
+#include "ttsh-window.h"
+
+struct _TtshApplication {
+  AdwApplication  parent_instance;
+  char           *config_path;
+  TtshEngine     *engine;
+};
+
+G_DEFINE_FINAL_TYPE (TtshApplication, ttsh_application, ADW_TYPE_APPLICATION)
+
+static int
+ttsh_application_handle_local_options (GApplication *app,
+                                       GVariantDict *options)
+{
+  TtshApplication *self = TTSH_APPLICATION (app);
+  const char *config = NULL;
+
+  if (g_variant_dict_lookup (options, "config", "^&ay", &config))
+    self->config_path = g_canonicalize_filename (config, NULL);
+  return -1;
+}
+
+static void
+ttsh_application_startup (GApplication *app)
+{
+  TtshApplication *self = TTSH_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+
+  G_APPLICATION_CLASS (ttsh_application_parent_class)->startup (app);
+
+  if (self->config_path != NULL)
+    {
+      TtshConfig *config = ttsh_config_load (self->config_path, &error);
+      if (config != NULL)
+        {
+          self->engine = ttsh_engine_new (config, TTSH_ENGINE_NONE);
+          if (!ttsh_engine_start (self->engine, &error))
+            g_clear_object (&self->engine);
+        }
+      if (error != NULL)
+        g_warning ("%s", error->message);
+    }
+}
+
+static void
+ttsh_application_activate (GApplication *app)
+{
+  TtshApplication *self = TTSH_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (ttsh_window_new (self, self->engine));
+  gtk_window_present (window);
+}
+
+static void
+ttsh_application_shutdown (GApplication *app)
+{
+  TtshApplication *self = TTSH_APPLICATION (app);
+
+  if (self->engine != NULL)
+    ttsh_engine_stop (self->engine);
+  G_APPLICATION_CLASS (ttsh_application_parent_class)->shutdown (app);
+}
+
+static void
+ttsh_application_finalize (GObject *object)
+{
+  TtshApplication *self = TTSH_APPLICATION (object);
+
+  g_clear_object (&self->engine);
+  g_free (self->config_path);
+  G_OBJECT_CLASS (ttsh_application_parent_class)->finalize (object);
+}
+
+static void
+ttsh_application_class_init (TtshApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = ttsh_application_finalize;
+  app_class->handle_local_options = ttsh_application_handle_local_options;
+  app_class->startup = ttsh_application_startup;
+  app_class->activate = ttsh_application_activate;
+  app_class->shutdown = ttsh_application_shutdown;
+}
+
+static void
+ttsh_application_init (TtshApplication *self)
+{
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, NULL, N_("Configuration file (same as ttsh-engine)"), N_("FILE") },
+    { NULL }
+  };
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}
+
+TtshApplication *
+ttsh_application_new (void)
+{
+  return g_object_new (TTSH_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       "resource-base-path", "/vn/ttsh/Console",
+                       NULL);
+}
