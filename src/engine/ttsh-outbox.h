@@ -20,7 +20,12 @@ typedef enum {
   TTSH_OUTBOX_ERROR,
 } TtshOutboxState;
 
-const char *ttsh_outbox_state_to_string (TtshOutboxState state);
+/* Associated data of the sealed payload column (readers unseal with it). */
+#define TTSH_OUTBOX_PAYLOAD_AAD "outbox.payload_sealed"
+
+const char *ttsh_outbox_state_to_string   (TtshOutboxState state);
+gboolean    ttsh_outbox_state_from_string (const char      *text,
+                                           TtshOutboxState *state);
 
 /* Builds "<MaTTSH>-<yyyymmdd>-<kind>-<ULID>" (≤ 64 chars, [A-Za-z0-9._:-]). */
 char   *ttsh_outbox_new_transaction_code (const char *centre_code,
@@ -45,5 +50,10 @@ gint64  ttsh_outbox_enqueue (TtshStore    *store,
                              JsonObject   *record,
                              char        **out_code,
                              GError      **error);
+
+/* The exact bytes of a record's payload as sent to C08 (unsealed). */
+GBytes *ttsh_outbox_read_payload (TtshStore  *store,
+                                  gint64      id,
+                                  GError    **error);
 
 G_END_DECLS
