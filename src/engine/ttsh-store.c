@@ -267,6 +267,15 @@ ttsh_store_open (const char      *path,
   if (self->keys == NULL)
     return NULL;
 
+  if (!ro)
+    {
+      /* Create the file ourselves so personal data is never world-readable;
+       * SQLite gives the -wal and -shm files the database file's mode. */
+      int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        close (fd);
+    }
+
   rc = sqlite3_open_v2 (path, &self->db,
                         (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                         SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
