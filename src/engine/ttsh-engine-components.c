@@ -5,8 +5,10 @@
 #define G_LOG_DOMAIN "ttsh-engine"
 #include "config.h"
 
+#include "ttsh-checks.h"
 #include "ttsh-engine.h"
 
 const TtshEngineComponent *const ttsh_engine_components[] = {
+  &ttsh_checks_component,
   NULL
 };
