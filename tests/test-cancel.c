@@ -219,6 +219,36 @@ test_invalid (Fixture *f, gconstpointer data)
 }
 
 static void
+test_target (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TtshCancelTarget) t = ttsh_cancel_target_load (f->store, 0, 1, "003", &error);
+  g_autoptr(TtshCancelTarget) none = NULL;
+  TtshCancelContent *c;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (t->candidate_id, ==, 3);
+  g_assert_cmpstr (t->full_name, ==, "Nguyễn Văn Thí Sinh 3");
+  g_assert_cmpstr (t->session_code, ==, TEST_SESSION);
+  g_assert_cmpuint (t->contents->len, ==, 2);
+  c = g_ptr_array_index (t->contents, 0);
+  g_assert_cmpstr (c->content, ==, "SA_HINH");
+  g_assert_cmpuint (c->open_attempts->len, ==, 1);
+  g_assert_cmpint (g_array_index (c->open_attempts, int, 0), ==, 1);
+  c = g_ptr_array_index (t->contents, 1);
+  g_assert_cmpuint (c->open_attempts->len, ==, 0);
+
+  g_clear_pointer (&t, ttsh_cancel_target_free);
+  t = ttsh_cancel_target_load (f->store, 2, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (t->candidate_no, ==, "002");
+
+  none = ttsh_cancel_target_load (f->store, 0, 1, "999", &error);
+  g_assert_null (none);
+  g_assert_error (error, TTSH_CANCEL_ERROR, TTSH_CANCEL_ERROR_NOT_FOUND);
+}
+
+static void
 test_reasons (void)
 {
   guint n = 0;
@@ -240,6 +270,7 @@ main (int argc, char *argv[])
   ADD ("/cancel/duplicate", test_duplicate);
   ADD ("/cancel/supervisor-refused", test_supervisor_refused);
   ADD ("/cancel/invalid", test_invalid);
+  ADD ("/cancel/target", test_target);
   g_test_add_func ("/cancel/reasons", test_reasons);
   return g_test_run ();
 }

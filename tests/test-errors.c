@@ -409,6 +409,51 @@ test_export (Fixture *f, gconstpointer data)
   g_assert_nonnull (error);
 }
 
+static void
+test_journal_query (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) some = NULL;
+  g_auto(GStrv) actors = NULL;
+  TtshJournalQuery q = { 0 };
+  gint64 id = test_enqueue (f->store, 1, 1, 1, NULL);
+  TtshJournalEntry *e;
+
+  test_set_state (f->store, id, "ERROR", TTSH_CODE_INTERNAL, 12);
+  g_assert_cmpint (ttsh_journal_append (f->store, "giamsat1", TTSH_JOURNAL_LOGIN, "", "", &error), >, 0);
+  g_autoptr(TtshErrorsReport) r = ttsh_errors_resend (f->store, &id, 1, "giamsat1", "gửi lại", &error);
+  g_assert_no_error (error);
+
+  all = ttsh_journal_query (f->store, &q, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, >=, 2);
+  e = g_ptr_array_index (all, 0);
+  g_assert_cmpstr (e->action, ==, TTSH_JOURNAL_RECORD_RESENT);   /* newest first */
+
+  q.actor = "giamsat1";
+  q.action = TTSH_JOURNAL_LOGIN;
+  some = ttsh_journal_query (f->store, &q, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (some->len, ==, 1);
+  g_clear_pointer (&some, g_ptr_array_unref);
+
+  q.action = NULL;
+  q.since_ms = ttsh_now_ms () + 60000;
+  some = ttsh_journal_query (f->store, &q, &error);
+  g_assert_cmpuint (some->len, ==, 0);
+  g_clear_pointer (&some, g_ptr_array_unref);
+
+  q.since_ms = 0;
+  q.limit = 1;
+  some = ttsh_journal_query (f->store, &q, &error);
+  g_assert_cmpuint (some->len, ==, 1);
+
+  actors = ttsh_journal_distinct (f->store, "actor", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_contains ((const char * const *) actors, "giamsat1"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -423,6 +468,7 @@ main (int argc, char *argv[])
   ADD ("/errors/mark-handled", test_mark_handled);
   ADD ("/errors/payload-masked", test_payload_masked);
   ADD ("/errors/export", test_export);
+  ADD ("/errors/journal-query", test_journal_query);
   g_test_add_func ("/errors/mask-cid", test_mask_cid);
   return g_test_run ();
 }

@@ -418,3 +418,92 @@ fail:
   ttsh_store_rollback (store);
   return 0;
 }
+
+/* Dialog support -------------------------------------------------------------- */
+
+static void
+cancel_content_free (TtshCancelContent *c)
+{
+  g_free (c->content);
+  g_free (c->state);
+  g_clear_pointer (&c->open_attempts, g_array_unref);
+  g_free (c);
+}
+
+void
+ttsh_cancel_target_free (TtshCancelTarget *target)
+{
+  if (target == NULL)
+    return;
+  g_free (target->full_name);
+  g_free (target->candidate_no);
+  g_free (target->reg_code);
+  g_free (target->licence_class);
+  g_free (target->session_code);
+  g_clear_pointer (&target->contents, g_ptr_array_unref);
+  g_free (target);
+}
+
+TtshCancelTarget *
+ttsh_cancel_target_load (TtshStore   *store,
+                         gint64       candidate_id,
+                         gint64       session_id,
+                         const char  *candidate_no,
+                         GError     **error)
+{
+  g_autoptr(TtshCancelTarget) t = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+
+  stmt = ttsh_store_prepare (store,
+      "SELECT c.id, c.full_name, c.candidate_no, c.reg_code, c.licence_class, s.code "
+      "FROM candidate c JOIN exam_session s ON s.id = c.session_id "
+      "WHERE (?1 > 0 AND c.id = ?1) OR (?1 = 0 AND c.candidate_no = ?3 "
+      "  AND (?2 = 0 OR c.session_id = ?2)) "
+      "ORDER BY s.state = 'OPEN' DESC, s.received_at DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, candidate_id);
+  sqlite3_bind_int64 (stmt, 2, session_id);
+  sqlite3_bind_text (stmt, 3, candidate_no ? candidate_no : "", -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      t = g_new0 (TtshCancelTarget, 1);
+      t->candidate_id = sqlite3_column_int64 (stmt, 0);
+      t->full_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      t->candidate_no = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      t->reg_code = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      t->licence_class = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      t->session_code = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      t->contents = g_ptr_array_new_with_free_func ((GDestroyNotify) cancel_content_free);
+    }
+  sqlite3_reset (stmt);
+  if (t == NULL)
+    {
+      g_set_error (error, TTSH_CANCEL_ERROR, TTSH_CANCEL_ERROR_NOT_FOUND,
+                   _("No candidate with this number"));
+      return NULL;
+    }
+
+  stmt = ttsh_store_prepare (store,
+      "SELECT content, state FROM candidate_content WHERE candidate_id = ?1 ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, t->candidate_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      TtshCancelContent *c = g_new0 (TtshCancelContent, 1);
+      c->content = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      c->state = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      g_ptr_array_add (t->contents, c);
+    }
+  sqlite3_reset (stmt);
+  for (guint i = 0; i < t->contents->len; i++)
+    {
+      TtshCancelContent *c = g_ptr_array_index (t->contents, i);
+      c->open_attempts = ttsh_cancel_open_attempts (store, t->candidate_id, c->content, error);
+      if (c->open_attempts == NULL)
+        return NULL;
+    }
+  return g_steal_pointer (&t);
+}

@@ -61,4 +61,31 @@ GArray  *ttsh_cancel_open_attempts (TtshStore  *store,
                                     const char *content,
                                     GError    **error);
 
+/* What the cancellation dialog offers for one candidate. */
+typedef struct {
+  char   *content;
+  char   *state;                /* candidate_content.state */
+  GArray *open_attempts;        /* int, ascending */
+} TtshCancelContent;
+
+typedef struct {
+  gint64     candidate_id;
+  char      *full_name;
+  char      *candidate_no;
+  char      *reg_code;
+  char      *licence_class;
+  char      *session_code;
+  GPtrArray *contents;          /* TtshCancelContent */
+} TtshCancelTarget;
+
+void              ttsh_cancel_target_free (TtshCancelTarget *target);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TtshCancelTarget, ttsh_cancel_target_free)
+
+/* By id, or (id 0) by candidate number in a session (0: newest open one). */
+TtshCancelTarget *ttsh_cancel_target_load (TtshStore   *store,
+                                           gint64       candidate_id,
+                                           gint64       session_id,
+                                           const char  *candidate_no,
+                                           GError     **error);
+
 G_END_DECLS

@@ -218,3 +218,80 @@ ttsh_journal_verify (TtshStore  *store,
     *n_entries = expected_seq - 1;
   return TRUE;
 }
+
+/* Reading ------------------------------------------------------------------- */
+
+void
+ttsh_journal_entry_free (TtshJournalEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->actor);
+  g_free (entry->action);
+  g_free (entry->subject);
+  g_free (entry->detail);
+  g_free (entry);
+}
+
+GPtrArray *
+ttsh_journal_query (TtshStore              *store,
+                    const TtshJournalQuery *query,
+                    GError                **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) ttsh_journal_entry_free);
+  sqlite3_stmt *stmt = ttsh_store_prepare (store,
+      "SELECT seq, at, actor, action, subject, detail FROM journal "
+      "WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2) "
+      "AND (?3 = 0 OR at >= ?3) AND (?4 = 0 OR at < ?4) "
+      "ORDER BY seq DESC LIMIT ?5", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, query->actor, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, query->action, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, query->since_ms);
+  sqlite3_bind_int64 (stmt, 4, query->until_ms);
+  sqlite3_bind_int64 (stmt, 5, query->limit > 0 ? (gint64) query->limit : -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TtshJournalEntry *e = g_new0 (TtshJournalEntry, 1);
+      e->seq = sqlite3_column_int64 (stmt, 0);
+      e->at = sqlite3_column_int64 (stmt, 1);
+      e->actor = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      e->action = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      e->subject = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      e->detail = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      g_ptr_array_add (out, e);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ttsh_store_set_error (store, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+GStrv
+ttsh_journal_distinct (TtshStore   *store,
+                       const char  *column,
+                       GError     **error)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  sqlite3_stmt *stmt;
+
+  /* Only two columns are offered; never interpolate anything else. */
+  if (g_strcmp0 (column, "actor") == 0)
+    stmt = ttsh_store_prepare (store, "SELECT DISTINCT actor FROM journal ORDER BY 1", error);
+  else if (g_strcmp0 (column, "action") == 0)
+    stmt = ttsh_store_prepare (store, "SELECT DISTINCT action FROM journal ORDER BY 1", error);
+  else
+    g_return_val_if_reached (NULL);
+  if (stmt == NULL)
+    return NULL;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_strv_builder_add (b, (const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return g_strv_builder_end (b);
+}

@@ -53,4 +53,31 @@ gboolean ttsh_journal_verify (TtshStore   *store,
                               gint64      *bad_seq,
                               GError     **error);
 
+/* Reading the journal for the audit view, newest first. */
+typedef struct {
+  gint64  seq;
+  gint64  at;
+  char   *actor;
+  char   *action;
+  char   *subject;
+  char   *detail;
+} TtshJournalEntry;
+
+typedef struct {
+  const char *actor;      /* NULL: any */
+  const char *action;     /* NULL: any */
+  gint64      since_ms;   /* 0: unbounded */
+  gint64      until_ms;   /* 0: unbounded */
+  guint       limit;      /* 0: all */
+} TtshJournalQuery;
+
+void       ttsh_journal_entry_free (TtshJournalEntry *entry);
+GPtrArray *ttsh_journal_query      (TtshStore              *store,
+                                    const TtshJournalQuery *query,
+                                    GError                **error);
+/* Distinct values of a column ("actor" or "action"), sorted. */
+GStrv      ttsh_journal_distinct   (TtshStore   *store,
+                                    const char  *column,
+                                    GError     **error);
+
 G_END_DECLS
