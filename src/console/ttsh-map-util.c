@@ -1,0 +1,51 @@
+/* ttsh-map-util.c — formatting shared by the map widgets. */
+#define G_LOG_DOMAIN "ttsh-map"
+#include "config.h"
+
+#include <math.h>
+
+#include "ttsh-map-util.h"
+
+char *
+ttsh_map_format_number (double value,
+                        int    decimals)
+{
+  char *text;
+
+  if (isnan (value))
+    return g_strdup ("–");
+  text = g_strdup_printf ("%.*f", decimals, value);
+  g_strdelimit (text, ".", ',');
+  return text;
+}
+
+char *
+ttsh_map_format_clock (gint64 unix_ms)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (unix_ms / 1000);
+
+  return dt ? g_date_time_format (dt, "%H:%M:%S") : g_strdup ("–");
+}
+
+char *
+ttsh_map_format_span (gint64 ms)
+{
+  gint64 s = MAX (ms, 0) / 1000;
+
+  if (s >= 3600)
+    return g_strdup_printf ("%d:%02d:%02d", (int) (s / 3600), (int) (s / 60 % 60), (int) (s % 60));
+  return g_strdup_printf ("%02d:%02d", (int) (s / 60), (int) (s % 60));
+}
+
+void
+ttsh_map_palette (guint    index,
+                  GdkRGBA *color)
+{
+  /* Distinct on the light grid and on street maps; no red: red means
+   * deductions and GPS jumps. */
+  static const char *const colours[] = {
+    "#1c71d8", "#26a269", "#9141ac", "#c64600", "#0b8a8a", "#613583",
+    "#3584e4", "#2ec27e", "#865e3c", "#e5a50a", "#1a5fb4", "#5e5c64",
+  };
+  gdk_rgba_parse (color, colours[index % G_N_ELEMENTS (colours)]);
+}
