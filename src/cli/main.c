@@ -18,6 +18,7 @@
 #include "ttsh-journal.h"
 #include "ttsh-status.h"
 #include "ttsh-clients.h"
+#include "ttsh-operators.h"
 
 #define EXIT_USAGE 2
 
@@ -274,6 +275,78 @@ cmd_audit_verify (int    argc,
   return 0;
 }
 
+/* operator add --------------------------------------------------------------- */
+
+static int
+cmd_operator_add (int    argc,
+                  char **argv)
+{
+  g_autofree char *config_path = NULL, *username = NULL, *full_name = NULL;
+  g_autofree char *position = NULL, *role = NULL, *totp_file = NULL;
+  gboolean password_stdin = FALSE;
+  GOptionEntry entries[] = {
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, N_("Configuration file"), N_("FILE") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("Sign-in name"), N_("NAME") },
+    { "full-name", 0, 0, G_OPTION_ARG_STRING, &full_name, N_("Full name"), N_("NAME") },
+    { "position", 0, 0, G_OPTION_ARG_STRING, &position, N_("Position at the centre"), N_("TEXT") },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role, N_("GIAM_SAT, SAT_HACH_VIEN, QUAN_LY or QUAN_TRI"), N_("ROLE") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from standard input"), NULL },
+    { "totp-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &totp_file, N_("File with the base32 TOTP secret (required for QUAN_TRI)"), N_("FILE") },
+    { NULL }
+  };
+  g_autoptr(TtshConfig) config = NULL;
+  g_autoptr(TtshStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) password = g_string_new (NULL);
+  g_autoptr(GBytes) secret = NULL;
+  int status = 0, c;
+
+  if (!parse_options (entries, "operator add --config FILE --username U --full-name N --position P "
+                      "--role R --password-stdin [--totp-secret-file F]", &argc, &argv, &status))
+    return status;
+  config = load_config (config_path, &status);
+  if (config == NULL)
+    return status;
+  if (username == NULL || *username == '\0')
+    return usage_error (_("--username NAME is required"));
+  if (full_name == NULL || *full_name == '\0')
+    return usage_error (_("--full-name NAME is required"));
+  if (role == NULL || !ttsh_operator_role_is_valid (role))
+    return usage_error (_("--role must be one of GIAM_SAT, SAT_HACH_VIEN, QUAN_LY, QUAN_TRI"));
+  if (!password_stdin)
+    return usage_error (_("--password-stdin is required (passwords are never taken on the command line)"));
+  if (totp_file != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (!g_file_get_contents (totp_file, &text, NULL, &error))
+        return usage_error ("%s", error->message);
+      secret = ttsh_base32_decode (text, &error);
+      if (secret == NULL)
+        return usage_error ("%s", error->message);
+    }
+  else if (ttsh_operator_role_needs_totp (role))
+    return usage_error (_("--totp-secret-file FILE is required for QUAN_TRI (second factor)"));
+
+  while ((c = getchar ()) != EOF && c != '\n')
+    g_string_append_c (password, (char) c);
+  if (password->len > 0 && password->str[password->len - 1] == '\r')
+    g_string_truncate (password, password->len - 1);
+
+  store = ttsh_store_open (config->database, TTSH_STORE_NONE, &error);
+  if (store == NULL)
+    return usage_error ("%s", error->message);
+  if (ttsh_operators_add (store, username, full_name, position, role, password->str,
+                          secret, "cli", &error) == 0)
+    {
+      memset (password->str, 0, password->len);
+      return usage_error ("%s", error->message);
+    }
+  memset (password->str, 0, password->len);
+  g_print ("%s\n", username);
+  return 0;
+}
+
 static void
 print_usage (void)
 {
@@ -281,6 +354,7 @@ print_usage (void)
               _("Usage:\n"
                 "  ttsh-engine run --config FILE\n"
                 "  ttsh-engine client add --config FILE --name NAME --role ROLE --password-stdin\n"
+                "  ttsh-engine operator add --config FILE --username U --full-name N --position P --role R --password-stdin [--totp-secret-file F]\n"
                 "  ttsh-engine status --config FILE\n"
                 "  ttsh-engine audit verify --config FILE\n"));
 }
@@ -306,6 +380,8 @@ main (int    argc,
     return cmd_status (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "client") && argc >= 3 && g_str_equal (argv[2], "add"))
     return cmd_client_add (argc - 2, argv + 2);
+  if (g_str_equal (argv[1], "operator") && argc >= 3 && g_str_equal (argv[2], "add"))
+    return cmd_operator_add (argc - 2, argv + 2);
   if (g_str_equal (argv[1], "audit") && argc >= 3 && g_str_equal (argv[2], "verify"))
     return cmd_audit_verify (argc - 2, argv + 2);
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))

@@ -1,0 +1,565 @@
+/* ttsh-health-bar.c — C08 availability, token, clock skew, outbox depth, age
+ * of the oldest unsent record against the 30-minute limit, connected exam
+ * programs and open alarms. Read on the engine thread on every "changed"
+ * signal and each second; new alarms also become desktop notifications. */
+#define G_LOG_DOMAIN "ttsh-console"
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "ttsh-alarm.h"
+#include "ttsh-format.h"
+#include "ttsh-health-bar.h"
+#include "ttsh-query.h"
+#include "ttsh-status.h"
+#include "ttsh-wire.h"
+
+/* The chip turns amber at this age, well before the 20-minute alarm and the
+ * 30-minute legal limit, and red at the alarm threshold. */
+#define AGE_WARNING_S  (10 * 60)
+#define AGE_ERROR_S    (TTSH_LATE_ALARM_MS / 1000)
+
+struct _TtshHealthBar {
+  GtkWidget      parent_instance;
+
+  TtshContext   *context;
+  GCancellable  *cancellable;
+  gulong         changed_id;
+  guint          timer_id;
+  gboolean       in_flight;
+  gboolean       again;
+  guint          generation;
+  GHashTable    *notified;       /* alarm ids already notified */
+
+  GtkBox        *box;
+  GtkLabel      *c08_label;
+  GtkLabel      *token_label;
+  GtkLabel      *skew_label;
+  GtkLabel      *outbox_label;
+  GtkLabel      *age_label;
+  GtkLabel      *clients_label;
+  GtkMenuButton *alarm_button;
+  GtkLabel      *alarm_label;
+  GtkPopover    *alarm_popover;
+  GtkListBox    *alarm_list;
+};
+
+G_DEFINE_FINAL_TYPE (TtshHealthBar, ttsh_health_bar, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct {
+  JsonNode  *status;
+  GPtrArray *alarms;
+  gint64     clients;
+} Reading;
+
+static void
+reading_free (gpointer data)
+{
+  Reading *r = data;
+
+  g_clear_pointer (&r->status, json_node_unref);
+  g_clear_pointer (&r->alarms, g_ptr_array_unref);
+  g_free (r);
+}
+
+static gpointer
+read_thread (TtshEngine  *engine,
+             TtshStore   *store,
+             gpointer     data,
+             GError     **error)
+{
+  Reading *r = g_new0 (Reading, 1);
+  g_autofree char *clients = NULL;
+
+  r->status = ttsh_status_build (store, error);
+  if (r->status == NULL)
+    goto fail;
+  r->alarms = ttsh_query_open_alarms (store, error);
+  if (r->alarms == NULL)
+    goto fail;
+  clients = ttsh_store_meta_get (store, TTSH_META_CLIENTS_CONNECTED);
+  r->clients = clients && *clients ? g_ascii_strtoll (clients, NULL, 10) : -1;
+  return r;
+
+fail:
+  reading_free (r);
+  return NULL;
+}
+
+static void
+set_chip (GtkLabel   *label,
+          const char *text,
+          const char *level)       /* NULL, "ok", "warning", "error", "dim" */
+{
+  static const char *const levels[] = { "ok", "warning", "error", "dim" };
+
+  gtk_label_set_text (label, text);
+  for (guint i = 0; i < G_N_ELEMENTS (levels); i++)
+    {
+      if (g_strcmp0 (level, levels[i]) == 0)
+        gtk_widget_add_css_class (GTK_WIDGET (label), levels[i]);
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (label), levels[i]);
+    }
+}
+
+static const char *
+member_string (JsonObject *o,
+               const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+
+  return n && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_string (n) : NULL;
+}
+
+static gboolean
+member_int (JsonObject *o,
+            const char *name,
+            gint64     *out)
+{
+  JsonNode *n = json_object_get_member (o, name);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
+    return FALSE;
+  *out = json_node_get_int (n);
+  return TRUE;
+}
+
+static void
+ack_clicked (GtkButton     *button,
+             TtshHealthBar *self);
+
+static void
+notify_alarm (TtshHealthBar *self,
+              TtshAlarmRow  *a)
+{
+  GApplication *app = g_application_get_default ();
+  g_autoptr(GNotification) n = NULL;
+  g_autofree char *id = NULL;
+
+  if (g_hash_table_contains (self->notified, &a->id))
+    return;
+  g_hash_table_add (self->notified, g_memdup2 (&a->id, sizeof a->id));
+  if (app == NULL || !g_application_get_is_registered (app))
+    return;
+  n = g_notification_new (_("TTSH alarm"));
+  g_notification_set_body (n, a->message);
+  g_notification_set_priority (n, g_str_equal (a->severity, "CRITICAL")
+                               ? G_NOTIFICATION_PRIORITY_URGENT : G_NOTIFICATION_PRIORITY_HIGH);
+  id = g_strdup_printf ("alarm-%" G_GINT64_FORMAT, a->id);
+  g_application_send_notification (app, id, n);
+}
+
+static void
+show_alarms (TtshHealthBar *self,
+             GPtrArray     *alarms)
+{
+  GtkWidget *child;
+  gboolean critical = FALSE;
+  gboolean can_ack = ttsh_context_can (self->context, TTSH_PERM_ACK_ALARM);
+  g_autofree char *text = NULL;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->alarm_list))) != NULL)
+    gtk_list_box_remove (self->alarm_list, child);
+
+  for (guint i = 0; i < alarms->len; i++)
+    {
+      TtshAlarmRow *a = g_ptr_array_index (alarms, i);
+      g_autofree char *when = ttsh_format_time_ms (a->last_at);
+      g_autofree char *sub = a->count > 1
+        ? g_strdup_printf (_("%s · %d times"), when, a->count) : g_strdup (when);
+      GtkWidget *row = adw_action_row_new ();
+
+      critical |= g_str_equal (a->severity, "CRITICAL");
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), a->message);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sub);
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 3);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+          gtk_image_new_from_icon_name (g_str_equal (a->severity, "CRITICAL")
+                                        ? "dialog-error-symbolic" : "dialog-warning-symbolic"));
+      if (can_ack)
+        {
+          GtkWidget *ack = gtk_button_new_with_mnemonic (_("_Acknowledge"));
+
+          gtk_widget_set_valign (ack, GTK_ALIGN_CENTER);
+          g_object_set_data_full (G_OBJECT (ack), "alarm-id", g_memdup2 (&a->id, sizeof a->id), g_free);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (ack), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          _("Acknowledge alarm"), -1);
+          g_signal_connect (ack, "clicked", G_CALLBACK (ack_clicked), self);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), ack);
+        }
+      gtk_list_box_append (self->alarm_list, row);
+      notify_alarm (self, a);
+    }
+
+  if (alarms->len == 0)
+    text = g_strdup (_("No alarms"));
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u alarm", "%u alarms", alarms->len), alarms->len);
+  gtk_label_set_text (self->alarm_label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->alarm_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  set_chip (self->alarm_label, text, alarms->len == 0 ? "ok" : critical ? "error" : "warning");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->alarm_button), alarms->len > 0);
+}
+
+static void
+show_reading (TtshHealthBar *self,
+              Reading       *r)
+{
+  JsonObject *s = json_node_get_object (r->status);
+  JsonObject *outbox = json_object_get_object_member (s, "outbox");
+  const TtshConfig *config = ttsh_engine_get_config (ttsh_context_get_engine (self->context));
+  const char *c08 = member_string (s, "c08_status");
+  const char *token = member_string (s, "token_expires_at");
+  gint64 v, now = g_get_real_time () / 1000;
+  g_autofree char *text = NULL;
+
+  /* C08 */
+  if (member_int (s, "sending_stopped", &v))
+    {
+      text = g_strdup_printf (_("C08: sending stopped (code %d)"), (int) v);
+      set_chip (self->c08_label, text, "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->c08_label), ttsh_code_message ((int) v));
+    }
+  else if (g_strcmp0 (c08, "SAN_SANG") == 0)
+    set_chip (self->c08_label, _("C08: ready"), "ok");
+  else if (g_strcmp0 (c08, "BAN") == 0)
+    set_chip (self->c08_label, _("C08: busy"), "warning");
+  else
+    set_chip (self->c08_label, _("C08: not checked yet"), "dim");
+  g_clear_pointer (&text, g_free);
+
+  /* Token */
+  {
+    gint64 expires;
+
+    if (token == NULL || !ttsh_time_parse (token, &expires))
+      set_chip (self->token_label, _("Token: none"), "dim");
+    else if (expires <= now)
+      set_chip (self->token_label, _("Token: expired"), "error");
+    else
+      {
+        g_autofree char *left = ttsh_format_duration ((expires - now) / 1000);
+
+        text = g_strdup_printf (_("Token: %s left"), left);
+        set_chip (self->token_label, text, expires - now < 5 * 60 * 1000 ? "warning" : "ok");
+        g_clear_pointer (&text, g_free);
+      }
+  }
+
+  /* Clock skew */
+  if (member_int (s, "clock_skew_ms", &v))
+    {
+      g_autofree char *secs = ttsh_format_decimal (v / 1000.0, 1);
+      gint64 max_ms = (gint64) (config->c08_max_skew ? config->c08_max_skew : 30) * 1000;
+
+      text = g_strdup_printf (_("Clock skew: %s%s s"), v > 0 ? "+" : "", secs);
+      set_chip (self->skew_label, text, ABS (v) > max_ms ? "error" : ABS (v) > max_ms / 2 ? "warning" : "ok");
+      g_clear_pointer (&text, g_free);
+    }
+  else
+    set_chip (self->skew_label, _("Clock skew: —"), "dim");
+
+  /* Outbox */
+  {
+    gint64 unsent = 0, errors = 0;
+    JsonObject *by_state = outbox ? json_object_get_object_member (outbox, "by_state") : NULL;
+    g_autofree char *n1 = NULL, *n2 = NULL;
+
+    if (outbox != NULL)
+      member_int (outbox, "unsent", &unsent);
+    if (by_state != NULL)
+      member_int (by_state, "ERROR", &errors);
+    n1 = ttsh_format_count (unsent);
+    n2 = ttsh_format_count (errors);
+    if (errors > 0)
+      text = g_strdup_printf (_("Unsent: %s · errors: %s"), n1, n2);
+    else
+      text = g_strdup_printf (_("Unsent: %s"), n1);
+    set_chip (self->outbox_label, text, errors > 0 ? "error" : unsent > 0 ? NULL : "ok");
+    g_clear_pointer (&text, g_free);
+  }
+
+  /* Oldest unsent against the legal limit */
+  if (member_int (s, "oldest_unsent_age_s", &v))
+    {
+      g_autofree char *age = ttsh_format_duration (v);
+      g_autofree char *limit = ttsh_format_duration (TTSH_LEGAL_LIMIT_MS / 1000);
+
+      text = g_strdup_printf (_("Oldest unsent: %s / %s"), age, limit);
+      set_chip (self->age_label, text, v >= AGE_ERROR_S ? "error" : v >= AGE_WARNING_S ? "warning" : "ok");
+      g_clear_pointer (&text, g_free);
+    }
+  else
+    set_chip (self->age_label, _("Oldest unsent: none"), "ok");
+
+  /* Exam programs */
+  if (r->clients >= 0)
+    {
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d exam program connected",
+                                           "%d exam programs connected", (gulong) r->clients),
+                              (int) r->clients);
+      set_chip (self->clients_label, text, r->clients > 0 ? "ok" : "dim");
+      g_clear_pointer (&text, g_free);
+    }
+  else
+    set_chip (self->clients_label, _("Exam programs: —"), "dim");
+
+  show_alarms (self, r->alarms);
+}
+
+static void
+read_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  TtshHealthBar *self;
+  g_autoptr(GError) error = NULL;
+  Reading *r = ttsh_engine_call_finish (TTSH_ENGINE (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_pointer (&r, reading_free);
+      return;
+    }
+  self = TTSH_HEALTH_BAR (user_data);
+  self->in_flight = FALSE;
+  if (r == NULL)
+    {
+      g_warning ("cannot read the engine status: %s", error->message);
+      set_chip (self->c08_label, _("Status unavailable"), "error");
+    }
+  else
+    {
+      show_reading (self, r);
+      reading_free (r);
+    }
+  self->generation++;
+  if (self->again)
+    {
+      self->again = FALSE;
+      ttsh_health_bar_refresh (self);
+    }
+}
+
+void
+ttsh_health_bar_refresh (TtshHealthBar *self)
+{
+  g_return_if_fail (TTSH_IS_HEALTH_BAR (self));
+
+  /* One reading at a time; a burst of signals becomes one more reading. */
+  if (self->in_flight)
+    {
+      self->again = TRUE;
+      return;
+    }
+  self->in_flight = TRUE;
+  ttsh_engine_call_async (ttsh_context_get_engine (self->context), read_thread, NULL, NULL,
+                          reading_free, self->cancellable, read_done, self);
+}
+
+guint
+ttsh_health_bar_get_generation (TtshHealthBar *self)
+{
+  return self->generation;
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  ttsh_health_bar_refresh (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_engine_changed (TtshEngine    *engine,
+                   const char    *what,
+                   TtshHealthBar *self)
+{
+  ttsh_health_bar_refresh (self);
+}
+
+/* Acknowledging ------------------------------------------------------------ */
+
+typedef struct {
+  gint64  id;
+  char   *operator_name;
+} Ack;
+
+static void
+ack_free (gpointer data)
+{
+  Ack *a = data;
+
+  g_free (a->operator_name);
+  g_free (a);
+}
+
+static gpointer
+ack_thread (TtshEngine  *engine,
+            TtshStore   *store,
+            gpointer     data,
+            GError     **error)
+{
+  Ack *a = data;
+
+  if (!ttsh_alarm_ack (store, a->id, a->operator_name, "", error))
+    return NULL;
+  _ttsh_engine_emit_changed (engine, "alarm");
+  return GINT_TO_POINTER (1);
+}
+
+static void
+ack_done (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ttsh_engine_call_finish (TTSH_ENGINE (source), result, &error) == NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("cannot acknowledge the alarm: %s", error->message);
+}
+
+static void
+ack_clicked (GtkButton     *button,
+             TtshHealthBar *self)
+{
+  gint64 *id = g_object_get_data (G_OBJECT (button), "alarm-id");
+  Ack *a;
+
+  if (!ttsh_context_check (self->context, TTSH_PERM_ACK_ALARM, "alarm"))
+    return;
+  a = g_new0 (Ack, 1);
+  a->id = *id;
+  a->operator_name = g_strdup (ttsh_operator_get_username (ttsh_context_get_operator (self->context)));
+  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+  ttsh_engine_call_async (ttsh_context_get_engine (self->context), ack_thread, a, ack_free, NULL,
+                          self->cancellable, ack_done, NULL);
+}
+
+/* GObject ------------------------------------------------------------------ */
+
+static void
+ttsh_health_bar_constructed (GObject *object)
+{
+  TtshHealthBar *self = TTSH_HEALTH_BAR (object);
+
+  G_OBJECT_CLASS (ttsh_health_bar_parent_class)->constructed (object);
+  self->changed_id = g_signal_connect (ttsh_context_get_engine (self->context), "changed",
+                                       G_CALLBACK (on_engine_changed), self);
+  self->timer_id = g_timeout_add_seconds (1, on_tick, self);
+  ttsh_health_bar_refresh (self);
+}
+
+static void
+ttsh_health_bar_dispose (GObject *object)
+{
+  TtshHealthBar *self = TTSH_HEALTH_BAR (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+  if (self->context != NULL)
+    g_clear_signal_handler (&self->changed_id, ttsh_context_get_engine (self->context));
+  g_clear_object (&self->context);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TTSH_TYPE_HEALTH_BAR);
+  G_OBJECT_CLASS (ttsh_health_bar_parent_class)->dispose (object);
+}
+
+static void
+ttsh_health_bar_finalize (GObject *object)
+{
+  TtshHealthBar *self = TTSH_HEALTH_BAR (object);
+
+  g_hash_table_unref (self->notified);
+  G_OBJECT_CLASS (ttsh_health_bar_parent_class)->finalize (object);
+}
+
+static void
+ttsh_health_bar_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  TtshHealthBar *self = TTSH_HEALTH_BAR (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT: self->context = g_value_dup_object (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ttsh_health_bar_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  TtshHealthBar *self = TTSH_HEALTH_BAR (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT: g_value_set_object (value, self->context); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ttsh_health_bar_class_init (TtshHealthBarClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ttsh_health_bar_constructed;
+  object_class->dispose = ttsh_health_bar_dispose;
+  object_class->finalize = ttsh_health_bar_finalize;
+  object_class->set_property = ttsh_health_bar_set_property;
+  object_class->get_property = ttsh_health_bar_get_property;
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL, TTSH_TYPE_CONTEXT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/vn/ttsh/Console/ttsh-health-bar.ui");
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, box);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, c08_label);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, token_label);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, skew_label);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, outbox_label);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, age_label);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, clients_label);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, alarm_button);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, alarm_label);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, alarm_popover);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, alarm_list);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "healthbar");
+}
+
+static void
+ttsh_health_bar_init (TtshHealthBar *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->notified = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+ttsh_health_bar_new (TtshContext *context)
+{
+  return g_object_new (TTSH_TYPE_HEALTH_BAR, "context", context, NULL);
+}

@@ -1,0 +1,1140 @@
+/* ttsh-sessions-view.c — exam sessions and the roster of the chosen one.
+ *
+ * The roster is a GListStore of TtshCandidateItem filled in one splice, then
+ * updated in place from incremental engine reads (rows changed since the last
+ * stamp) on every "changed" signal; incremental filter and sort models sit on
+ * top, and each cell follows its item through a GSignalGroup. */
+#define G_LOG_DOMAIN "ttsh-console"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "ttsh-candidate-item.h"
+#include "ttsh-candidate-panel.h"
+#include "ttsh-format.h"
+#include "ttsh-photo-cache.h"
+#include "ttsh-query.h"
+#include "ttsh-sessions-view.h"
+
+#define THUMB_HEIGHT    40
+#define PHOTO_CACHE_MAX 600
+#define REFRESH_MIN_MS  250
+
+/* State filter choices, in drop-down order (0 = any). */
+static const char *const state_filters[] = {
+  NULL, "WAITING", "PRESENT", "IN_TEST", "PASSED", "FAILED", "ABSENT", "CANCELLED", "TX_ERROR",
+};
+
+struct _TtshSessionsView {
+  GtkWidget           parent_instance;
+
+  TtshContext        *context;
+  TtshPhotoCache     *photos;
+  GCancellable       *cancellable;
+  gulong              changed_id;
+  gulong              selected_id;
+
+  /* Sessions */
+  GHashTable         *session_rows;     /* id -> GtkListBoxRow */
+  gboolean            sessions_in_flight;
+  gboolean            sessions_again;
+
+  /* Roster */
+  gint64              session_id;
+  gint64              stamp;
+  guint               load_serial;      /* discards answers for another session */
+  gboolean            roster_in_flight;
+  gboolean            roster_again;
+  guint               refresh_timer;
+  gint64              last_refresh_us;
+  guint               generation;
+  GListStore         *store;
+  GHashTable         *by_id;            /* id -> TtshCandidateItem (borrowed) */
+  GtkCustomFilter    *filter;
+  GtkFilterListModel *filter_model;
+  GtkSortListModel   *sort_model;
+  GtkSingleSelection *selection;
+  GtkSorter          *live_sorters[TTSH_N_CONTENTS + 1];  /* state columns and transmission */
+
+  /* Filter state */
+  char               *search_folded;
+  char               *search_raw;
+  GHashTable         *cid_matches;      /* ids whose citizen ID matches a full-ID search */
+  guint               search_serial;
+  int                 filter_content;
+  const char         *filter_state;
+
+  /* Template */
+  GtkPaned           *outer_paned;
+  GtkPaned           *inner_paned;
+  GtkStack           *sessions_stack;
+  GtkListBox         *session_list;
+  GtkSearchEntry     *search_entry;
+  GtkDropDown        *content_drop;
+  GtkDropDown        *state_drop;
+  GtkLabel           *count_label;
+  GtkStack           *roster_stack;
+  GtkScrolledWindow  *roster_scroll;
+  GtkColumnView      *column_view;
+  GtkWidget          *candidate_panel;
+};
+
+G_DEFINE_FINAL_TYPE (TtshSessionsView, ttsh_sessions_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void refresh_roster (TtshSessionsView *self);
+
+/* An answer carries the serial of its request: answers for an older session
+ * or search are dropped. */
+typedef struct {
+  TtshSessionsView *self;
+  guint             serial;
+} Call;
+
+static Call *
+call_new (TtshSessionsView *self,
+          guint             serial)
+{
+  Call *c = g_new (Call, 1);
+
+  c->self = self;
+  c->serial = serial;
+  return c;
+}
+static void refresh_sessions (TtshSessionsView *self);
+
+/* Sessions list ------------------------------------------------------------ */
+
+static gpointer
+sessions_thread (TtshEngine  *engine,
+                 TtshStore   *store,
+                 gpointer     data,
+                 GError     **error)
+{
+  return ttsh_query_sessions (store, error);
+}
+
+static GtkWidget *
+session_row_new (TtshSessionRow *s)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  g_object_set_data (G_OBJECT (row), "session-id", GINT_TO_POINTER (1));
+  g_object_set_data_full (G_OBJECT (row), "id", g_memdup2 (&s->id, sizeof s->id), g_free);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  return row;
+}
+
+static void
+session_row_update (GtkWidget      *row,
+                    TtshSessionRow *s)
+{
+  g_autofree char *start = ttsh_format_iso (s->start_time, FALSE);
+  g_autofree char *n = ttsh_format_count (s->n_candidates);
+  g_autofree char *sub = NULL;
+
+  if (s->n_unsent > 0)
+    sub = g_strdup_printf (_("%s · %s candidates · %d unsent"), start, n, s->n_unsent);
+  else
+    sub = g_strdup_printf (_("%s · %s candidates"), start, n);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), s->name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sub);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+  gtk_widget_set_tooltip_text (row, s->code);
+}
+
+static void
+sessions_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  TtshSessionsView *self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = ttsh_engine_call_finish (TTSH_ENGINE (source), result, &error);
+  g_autoptr(GHashTable) seen = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = TTSH_SESSIONS_VIEW (user_data);
+  self->sessions_in_flight = FALSE;
+  if (rows == NULL)
+    {
+      g_warning ("cannot read exam sessions: %s", error->message);
+      return;
+    }
+
+  seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TtshSessionRow *s = g_ptr_array_index (rows, i);
+      GtkWidget *row = g_hash_table_lookup (self->session_rows, &s->id);
+
+      if (row == NULL)
+        {
+          row = session_row_new (s);
+          gtk_list_box_insert (self->session_list, row, (int) i);
+          g_hash_table_insert (self->session_rows, g_object_get_data (G_OBJECT (row), "id"), row);
+        }
+      session_row_update (row, s);
+      g_hash_table_add (seen, g_object_get_data (G_OBJECT (row), "id"));
+    }
+  g_hash_table_iter_init (&iter, self->session_rows);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_hash_table_contains (seen, key))
+      {
+        g_hash_table_iter_remove (&iter);
+        gtk_list_box_remove (self->session_list, value);
+      }
+  gtk_stack_set_visible_child_name (self->sessions_stack, rows->len > 0 ? "list" : "empty");
+
+  /* A single session is the common case on exam day: open it directly. */
+  if (rows->len >= 1 && gtk_list_box_get_selected_row (self->session_list) == NULL && self->session_id == 0)
+    {
+      gint64 want = ttsh_context_get_selected_session_id (self->context);
+      GtkWidget *row = want ? g_hash_table_lookup (self->session_rows, &want) : NULL;
+
+      if (row == NULL && rows->len == 1)
+        row = g_hash_table_lookup (self->session_rows, &((TtshSessionRow *) g_ptr_array_index (rows, 0))->id);
+      if (row != NULL)
+        gtk_list_box_select_row (self->session_list, GTK_LIST_BOX_ROW (row));
+    }
+
+  if (self->sessions_again)
+    {
+      self->sessions_again = FALSE;
+      refresh_sessions (self);
+    }
+}
+
+static void
+refresh_sessions (TtshSessionsView *self)
+{
+  if (self->sessions_in_flight)
+    {
+      self->sessions_again = TRUE;
+      return;
+    }
+  self->sessions_in_flight = TRUE;
+  ttsh_engine_call_async (ttsh_context_get_engine (self->context), sessions_thread, NULL, NULL,
+                          (GDestroyNotify) g_ptr_array_unref, self->cancellable, sessions_done, self);
+}
+
+/* Roster reads ------------------------------------------------------------- */
+
+typedef struct {
+  gint64   session_id;
+  gint64   since;
+  gboolean with_cid;
+} RosterQuery;
+
+static gpointer
+roster_thread (TtshEngine  *engine,
+               TtshStore   *store,
+               gpointer     data,
+               GError     **error)
+{
+  RosterQuery *q = data;
+
+  return ttsh_query_roster (store, q->session_id, q->since, q->with_cid, error);
+}
+
+static void
+update_count (TtshSessionsView *self)
+{
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint total = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  g_autofree char *a = ttsh_format_count (shown);
+  g_autofree char *b = ttsh_format_count (total);
+  g_autofree char *text = shown == total ? g_strdup_printf (_("%s candidates"), b)
+                                         : g_strdup_printf (_("%s of %s"), a, b);
+
+  gtk_label_set_text (self->count_label, text);
+}
+
+static gboolean
+filter_uses_live_state (TtshSessionsView *self)
+{
+  return self->filter_state != NULL;
+}
+
+/* Sort models do not watch item properties. GTK 4.8 has no public API for
+ * the column view's primary column, so the live columns' sorters announce a
+ * change; the column view's sorter only re-sorts if it uses one of them. */
+static void
+resort_if_live (TtshSessionsView *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->live_sorters); i++)
+    gtk_sorter_changed (self->live_sorters[i], GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static void
+roster_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autofree Call *call = user_data;
+  TtshSessionsView *self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TtshRoster) roster = ttsh_engine_call_finish (TTSH_ENGINE (source), result, &error);
+  g_autoptr(GPtrArray) added = NULL;
+  guint serial = call->serial;
+  gboolean updated = FALSE;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = call->self;
+  if (serial != self->load_serial)
+    return;           /* a new session was opened meanwhile; its read is under way */
+  self->roster_in_flight = FALSE;
+  if (roster == NULL)
+    g_warning ("cannot read the roster: %s", error->message);
+  else
+    {
+      added = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < roster->rows->len; i++)
+        {
+          TtshRosterRow *r = g_ptr_array_index (roster->rows, i);
+          TtshCandidateItem *item = g_hash_table_lookup (self->by_id, &r->id);
+
+          if (item != NULL)
+            {
+              ttsh_candidate_item_update (item, r);
+              updated = TRUE;
+            }
+          else
+            {
+              item = ttsh_candidate_item_new (r);
+              g_hash_table_insert (self->by_id, g_memdup2 (&r->id, sizeof r->id), item);
+              g_ptr_array_add (added, item);
+            }
+        }
+      if (added->len > 0)
+        g_list_store_splice (self->store, g_list_model_get_n_items (G_LIST_MODEL (self->store)), 0,
+                             added->pdata, added->len);
+      if (updated && filter_uses_live_state (self))
+        gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+      if (updated)
+        resort_if_live (self);
+      self->stamp = roster->stamp;
+      self->generation++;
+      update_count (self);
+    }
+
+  if (self->roster_again)
+    {
+      self->roster_again = FALSE;
+      refresh_roster (self);
+    }
+}
+
+static void
+refresh_roster (TtshSessionsView *self)
+{
+  RosterQuery *q;
+
+  if (self->session_id == 0)
+    return;
+  if (self->roster_in_flight)
+    {
+      self->roster_again = TRUE;
+      return;
+    }
+  self->roster_in_flight = TRUE;
+  self->last_refresh_us = g_get_monotonic_time ();
+  q = g_new0 (RosterQuery, 1);
+  q->session_id = self->session_id;
+  q->since = self->stamp;
+  q->with_cid = ttsh_context_can (self->context, TTSH_PERM_VIEW_CITIZEN_ID);
+  ttsh_engine_call_async (ttsh_context_get_engine (self->context), roster_thread, q, g_free,
+                          (GDestroyNotify) ttsh_roster_free, self->cancellable, roster_done,
+                          call_new (self, self->load_serial));
+}
+
+static gboolean
+refresh_timeout (gpointer data)
+{
+  TtshSessionsView *self = data;
+
+  self->refresh_timer = 0;
+  refresh_roster (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_engine_changed (TtshEngine       *engine,
+                   const char       *what,
+                   TtshSessionsView *self)
+{
+  gint64 since_us;
+
+  if (g_strcmp0 (what, "journal") == 0 || g_strcmp0 (what, "alarm") == 0)
+    return;
+  if (g_strcmp0 (what, "session") == 0 || g_strcmp0 (what, "outbox") == 0 ||
+      g_strcmp0 (what, "candidate") == 0)
+    refresh_sessions (self);
+  /* A stream of changes becomes at most one read per REFRESH_MIN_MS. */
+  if (self->refresh_timer != 0)
+    return;
+  since_us = g_get_monotonic_time () - self->last_refresh_us;
+  if (since_us >= REFRESH_MIN_MS * 1000)
+    refresh_roster (self);
+  else
+    self->refresh_timer = g_timeout_add (REFRESH_MIN_MS - since_us / 1000, refresh_timeout, self);
+}
+
+static void
+open_session (TtshSessionsView *self,
+              gint64            id)
+{
+  if (id == self->session_id)
+    return;
+  self->session_id = id;
+  self->stamp = 0;
+  self->load_serial++;
+  self->roster_in_flight = FALSE;     /* an answer for the old session is discarded */
+  g_hash_table_remove_all (self->by_id);
+  g_list_store_remove_all (self->store);
+  ttsh_context_set_selected_candidate_id (self->context, 0);
+  ttsh_context_set_selected_session_id (self->context, id);
+  gtk_stack_set_visible_child_name (self->roster_stack, id ? "roster" : "empty");
+  update_count (self);
+  refresh_roster (self);
+}
+
+static void
+on_session_selected (TtshSessionsView *self,
+                     GtkListBoxRow    *row)
+{
+  gint64 *id = row ? g_object_get_data (G_OBJECT (row), "id") : NULL;
+
+  open_session (self, id ? *id : 0);
+}
+
+/* Filtering ---------------------------------------------------------------- */
+
+static gboolean
+is_full_cid (const char *text)
+{
+  if (text == NULL || strlen (text) != 12)
+    return FALSE;
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+roster_filter (gpointer item,
+               gpointer user_data)
+{
+  TtshSessionsView *self = user_data;
+  TtshCandidateItem *c = item;
+
+  if (self->search_folded != NULL && *self->search_folded != '\0')
+    {
+      if (self->cid_matches != NULL)
+        {
+          gint64 id = ttsh_candidate_item_get_id (c);
+          if (!g_hash_table_contains (self->cid_matches, &id))
+            return FALSE;
+        }
+      else if (strstr (ttsh_candidate_item_get_name_folded (c), self->search_folded) == NULL &&
+               strstr (ttsh_candidate_item_get_candidate_no (c), self->search_raw) == NULL)
+        return FALSE;
+    }
+
+  if (g_strcmp0 (self->filter_state, "TX_ERROR") == 0)
+    {
+      if (ttsh_candidate_item_get_tx_error (c) == 0)
+        return FALSE;
+      return self->filter_content < 0 || *ttsh_candidate_item_get_state (c, self->filter_content) != '\0';
+    }
+  if (self->filter_content >= 0)
+    {
+      const char *state = ttsh_candidate_item_get_state (c, self->filter_content);
+
+      if (*state == '\0')
+        return FALSE;
+      return self->filter_state == NULL || g_str_equal (state, self->filter_state);
+    }
+  if (self->filter_state != NULL)
+    {
+      for (int i = 0; i < TTSH_N_CONTENTS; i++)
+        if (g_str_equal (ttsh_candidate_item_get_state (c, i), self->filter_state))
+          return TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  gint64  session_id;
+  char   *cid;
+} CidQuery;
+
+static void
+cid_query_free (gpointer data)
+{
+  CidQuery *q = data;
+
+  g_free (q->cid);
+  g_free (q);
+}
+
+static gpointer
+cid_thread (TtshEngine  *engine,
+            TtshStore   *store,
+            gpointer     data,
+            GError     **error)
+{
+  CidQuery *q = data;
+
+  return ttsh_query_find_cid (store, q->session_id, q->cid, error);
+}
+
+static void
+cid_done (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autofree Call *call = user_data;
+  TtshSessionsView *self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = ttsh_engine_call_finish (TTSH_ENGINE (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = call->self;
+  if (call->serial != self->search_serial)
+    return;
+  if (ids == NULL)
+    {
+      g_warning ("citizen ID search failed: %s", error->message);
+      return;
+    }
+  if (self->cid_matches == NULL)
+    return;
+  g_hash_table_remove_all (self->cid_matches);
+  for (guint i = 0; i < ids->len; i++)
+    g_hash_table_add (self->cid_matches, g_memdup2 (&g_array_index (ids, gint64, i), sizeof (gint64)));
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_count (self);
+}
+
+static void
+on_search_changed (TtshSessionsView *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *old = g_steal_pointer (&self->search_folded);
+  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
+
+  g_free (self->search_raw);
+  self->search_raw = g_strstrip (g_ascii_strup (text, -1));
+  self->search_folded = ttsh_text_fold (self->search_raw);
+  g_clear_pointer (&self->cid_matches, g_hash_table_unref);
+  self->search_serial++;
+
+  if (is_full_cid (self->search_raw))
+    {
+      CidQuery *q = g_new0 (CidQuery, 1);
+
+      /* Citizen IDs are sealed: look the keyed hash up on the engine. */
+      self->cid_matches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      q->session_id = self->session_id;
+      q->cid = g_strdup (self->search_raw);
+      ttsh_engine_call_async (ttsh_context_get_engine (self->context), cid_thread, q, cid_query_free,
+                              (GDestroyNotify) g_array_unref, self->cancellable, cid_done,
+                              call_new (self, self->search_serial));
+    }
+  else if (old != NULL && *old != '\0' && g_str_has_prefix (self->search_folded, old))
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (*self->search_folded == '\0' || (old != NULL && g_str_has_prefix (old, self->search_folded)))
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  update_count (self);
+}
+
+static void
+on_filter_changed (TtshSessionsView *self)
+{
+  guint c = gtk_drop_down_get_selected (self->content_drop);
+  guint s = gtk_drop_down_get_selected (self->state_drop);
+
+  self->filter_content = (c == GTK_INVALID_LIST_POSITION || c == 0) ? -1 : (int) c - 1;
+  self->filter_state = s < G_N_ELEMENTS (state_filters) ? state_filters[s] : NULL;
+  if (self->filter != NULL)
+    {
+      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+      update_count (self);
+    }
+}
+
+/* Cells -------------------------------------------------------------------- */
+
+typedef void (*CellUpdate) (TtshSessionsView *self, GtkWidget *cell, TtshCandidateItem *item, gpointer data);
+
+typedef struct {
+  TtshSessionsView *self;
+  CellUpdate        update;
+  gpointer          data;
+  const char       *notify;        /* detailed signal the cell follows */
+  GtkWidget      *(*create) (void);
+} CellSpec;
+
+static void
+cell_refresh (GtkListItem *list_item)
+{
+  CellSpec *spec = g_object_get_data (G_OBJECT (list_item), "spec");
+  GtkWidget *cell = gtk_list_item_get_child (list_item);
+  TtshCandidateItem *item = gtk_list_item_get_item (list_item);
+
+  if (item != NULL && cell != NULL)
+    spec->update (spec->self, cell, item, spec->data);
+}
+
+static void
+cell_setup (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            CellSpec                 *spec)
+{
+  GSignalGroup *group = g_signal_group_new (TTSH_TYPE_CANDIDATE_ITEM);
+
+  g_object_set_data (G_OBJECT (list_item), "spec", spec);
+  gtk_list_item_set_child (list_item, spec->create ());
+  g_signal_group_connect_swapped (group, spec->notify, G_CALLBACK (cell_refresh), list_item);
+  g_object_set_data_full (G_OBJECT (list_item), "group", group, g_object_unref);
+}
+
+static void
+cell_bind (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           CellSpec                 *spec)
+{
+  GSignalGroup *group = g_object_get_data (G_OBJECT (list_item), "group");
+
+  g_signal_group_set_target (group, gtk_list_item_get_item (list_item));
+  cell_refresh (list_item);
+}
+
+static void
+cell_unbind (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             CellSpec                 *spec)
+{
+  GSignalGroup *group = g_object_get_data (G_OBJECT (list_item), "group");
+
+  g_signal_group_set_target (group, NULL);
+}
+
+static GtkWidget *
+create_label (void)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  return label;
+}
+
+static GtkWidget *
+create_chip (void)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_widget_set_halign (label, GTK_ALIGN_START);
+  gtk_widget_add_css_class (label, "state-chip");
+  return label;
+}
+
+static GtkWidget *
+create_avatar (void)
+{
+  GtkWidget *avatar = adw_avatar_new (32, NULL, TRUE);
+
+  gtk_widget_set_margin_top (avatar, 2);
+  gtk_widget_set_margin_bottom (avatar, 2);
+  return avatar;
+}
+
+static void
+update_text (TtshSessionsView  *self,
+             GtkWidget         *cell,
+             TtshCandidateItem *item,
+             gpointer           data)
+{
+  const char *prop = data;
+  g_autofree char *text = NULL;
+
+  g_object_get (item, prop, &text, NULL);
+  gtk_label_set_text (GTK_LABEL (cell), text ? text : "");
+}
+
+static void
+update_photo (TtshSessionsView  *self,
+              GtkWidget         *cell,
+              TtshCandidateItem *item,
+              gpointer           data)
+{
+  GdkTexture *texture = NULL;
+  gint64 id = ttsh_candidate_item_get_id (item);
+
+  adw_avatar_set_text (ADW_AVATAR (cell), ttsh_candidate_item_get_full_name (item));
+  g_object_set_data_full (G_OBJECT (cell), "candidate-id", g_memdup2 (&id, sizeof id), g_free);
+  if (ttsh_candidate_item_get_has_photo (item))
+    texture = ttsh_photo_cache_lookup (self->photos, id, THUMB_HEIGHT);
+  adw_avatar_set_custom_image (ADW_AVATAR (cell), GDK_PAINTABLE (texture));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  ttsh_candidate_item_get_full_name (item), -1);
+}
+
+static const char *const state_classes[] = {
+  "waiting", "present", "in-test", "passed", "failed", "absent", "cancelled",
+  "tx-accepted", "tx-pending", "tx-error", "tx-none",
+};
+
+static void
+set_chip_class (GtkWidget  *cell,
+                const char *cls)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (state_classes); i++)
+    if (g_strcmp0 (cls, state_classes[i]) == 0)
+      gtk_widget_add_css_class (cell, state_classes[i]);
+    else
+      gtk_widget_remove_css_class (cell, state_classes[i]);
+}
+
+static const char *
+state_class (const char *state)
+{
+  if (g_strcmp0 (state, "WAITING") == 0) return "waiting";
+  if (g_strcmp0 (state, "PRESENT") == 0) return "present";
+  if (g_strcmp0 (state, "IN_TEST") == 0) return "in-test";
+  if (g_strcmp0 (state, "PASSED") == 0) return "passed";
+  if (g_strcmp0 (state, "FAILED") == 0) return "failed";
+  if (g_strcmp0 (state, "ABSENT") == 0) return "absent";
+  if (g_strcmp0 (state, "CANCELLED") == 0) return "cancelled";
+  return NULL;
+}
+
+static void
+update_state (TtshSessionsView  *self,
+              GtkWidget         *cell,
+              TtshCandidateItem *item,
+              gpointer           data)
+{
+  int i = GPOINTER_TO_INT (data);
+  const char *state = ttsh_candidate_item_get_state (item, i);
+  double score = ttsh_candidate_item_get_score (item, i);
+  int attempt = ttsh_candidate_item_get_attempt (item, i);
+  g_autofree char *text = NULL;
+
+  if (*state == '\0')
+    text = g_strdup ("");
+  else if (!isnan (score))
+    {
+      g_autofree char *s = ttsh_format_decimal (score, floor (score) == score ? 0 : 1);
+      text = attempt > 1 ? g_strdup_printf (_("%s · %s (attempt %d)"), ttsh_content_state_label (state), s, attempt)
+                         : g_strdup_printf ("%s · %s", ttsh_content_state_label (state), s);
+    }
+  else
+    text = g_strdup (ttsh_content_state_label (state));
+  gtk_label_set_text (GTK_LABEL (cell), text);
+  gtk_widget_set_visible (cell, *state != '\0');
+  set_chip_class (cell, state_class (state));
+}
+
+static void
+update_tx (TtshSessionsView  *self,
+           GtkWidget         *cell,
+           TtshCandidateItem *item,
+           gpointer           data)
+{
+  const char *state = ttsh_candidate_item_get_tx_state (item);
+  g_autofree char *text = NULL;
+
+  if (g_str_equal (state, "ERROR"))
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d record in error", "%d records in error",
+                                         ttsh_candidate_item_get_tx_error (item)),
+                            ttsh_candidate_item_get_tx_error (item));
+  else if (g_str_equal (state, "PENDING") || g_str_equal (state, "INFLIGHT"))
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d record waiting", "%d records waiting",
+                                         ttsh_candidate_item_get_tx_pending (item)),
+                            ttsh_candidate_item_get_tx_pending (item));
+  else
+    text = g_strdup (ttsh_outbox_state_label (state));
+  gtk_label_set_text (GTK_LABEL (cell), text);
+  set_chip_class (cell, g_str_equal (state, "ERROR") ? "tx-error"
+                       : g_str_equal (state, "ACCEPTED") ? "tx-accepted"
+                       : g_str_equal (state, "NONE") ? "tx-none" : "tx-pending");
+}
+
+static void
+on_photo_loaded (TtshPhotoCache   *cache,
+                 gint64            id,
+                 int               height,
+                 TtshSessionsView *self)
+{
+  TtshCandidateItem *item = g_hash_table_lookup (self->by_id, &id);
+
+  /* The photo cell follows "has-photo" and reads the cache again. */
+  if (item != NULL && height == THUMB_HEIGHT)
+    g_object_notify (G_OBJECT (item), "has-photo");
+}
+
+static int
+compare_state (gconstpointer a,
+               gconstpointer b,
+               gpointer      data)
+{
+  int i = GPOINTER_TO_INT (data);
+  TtshCandidateItem *x = (gpointer) a, *y = (gpointer) b;
+  int rx = ttsh_content_state_rank (ttsh_candidate_item_get_state (x, i));
+  int ry = ttsh_content_state_rank (ttsh_candidate_item_get_state (y, i));
+  double sx = ttsh_candidate_item_get_score (x, i), sy = ttsh_candidate_item_get_score (y, i);
+
+  if (rx != ry)
+    return rx < ry ? GTK_ORDERING_SMALLER : GTK_ORDERING_LARGER;
+  if (isnan (sx) != isnan (sy))
+    return isnan (sx) ? GTK_ORDERING_LARGER : GTK_ORDERING_SMALLER;
+  if (!isnan (sx) && sx != sy)
+    return sx > sy ? GTK_ORDERING_SMALLER : GTK_ORDERING_LARGER;
+  return GTK_ORDERING_EQUAL;
+}
+
+static int
+tx_rank (const char *state)
+{
+  if (g_str_equal (state, "ERROR")) return 0;
+  if (g_str_equal (state, "PENDING")) return 1;
+  if (g_str_equal (state, "INFLIGHT")) return 2;
+  if (g_str_equal (state, "ACCEPTED")) return 3;
+  return 4;
+}
+
+static int
+compare_tx (gconstpointer a,
+            gconstpointer b,
+            gpointer      data)
+{
+  int x = tx_rank (ttsh_candidate_item_get_tx_state ((gpointer) a));
+  int y = tx_rank (ttsh_candidate_item_get_tx_state ((gpointer) b));
+
+  return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+}
+
+static GtkColumnViewColumn *
+add_column (TtshSessionsView *self,
+            const char       *title,
+            GtkWidget      *(*create) (void),
+            CellUpdate        update,
+            gpointer          data,
+            const char       *notify,
+            GtkSorter        *sorter,       /* taken */
+            gboolean          expand)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  CellSpec *spec = g_new0 (CellSpec, 1);
+  GtkColumnViewColumn *column;
+
+  spec->self = self;
+  spec->update = update;
+  spec->data = data;
+  spec->notify = notify;
+  spec->create = create;
+  g_object_set_data_full (G_OBJECT (factory), "spec", spec, g_free);
+  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup), spec);
+  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind), spec);
+  g_signal_connect (factory, "unbind", G_CALLBACK (cell_unbind), spec);
+  column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_sorter (column, sorter);
+  gtk_column_view_column_set_expand (column, expand);
+  gtk_column_view_column_set_resizable (column, TRUE);
+  gtk_column_view_append_column (self->column_view, column);
+  g_clear_object (&sorter);
+  g_object_unref (column);
+  return column;
+}
+
+static GtkSorter *
+string_sorter (const char *prop)
+{
+  return GTK_SORTER (gtk_string_sorter_new (gtk_property_expression_new (TTSH_TYPE_CANDIDATE_ITEM, NULL, prop)));
+}
+
+static void
+build_columns (TtshSessionsView *self)
+{
+  static const char *const cid_notify = "notify::cid";
+
+  add_column (self, _("Photo"), create_avatar, update_photo, NULL, "notify::has-photo", NULL, FALSE);
+  add_column (self, _("No."), create_label, update_text, (gpointer) "candidate-no",
+              "notify::candidate-no", string_sorter ("candidate-no"), FALSE);
+  add_column (self, _("Full name"), create_label, update_text, (gpointer) "full-name",
+              "notify::full-name", string_sorter ("full-name"), TRUE);
+  add_column (self, _("Class"), create_label, update_text, (gpointer) "licence-class",
+              "notify::licence-class", string_sorter ("licence-class"), FALSE);
+  add_column (self, _("Citizen ID"), create_label, update_text, (gpointer) "cid",
+              cid_notify, string_sorter ("cid"), FALSE);
+  for (int i = 0; i < TTSH_N_CONTENTS; i++)
+    {
+      g_autofree char *detail = g_strdup_printf ("notify::%s", ttsh_candidate_item_state_props[i]);
+      GtkSorter *sorter = GTK_SORTER (gtk_custom_sorter_new (compare_state, GINT_TO_POINTER (i), NULL));
+
+      self->live_sorters[i] = sorter;
+      add_column (self, ttsh_content_label (ttsh_contents[i]), create_chip, update_state, GINT_TO_POINTER (i),
+                  g_intern_string (detail), sorter, FALSE);
+    }
+  self->live_sorters[TTSH_N_CONTENTS] = GTK_SORTER (gtk_custom_sorter_new (compare_tx, NULL, NULL));
+  add_column (self, _("C08 transmission"), create_chip, update_tx, NULL, "notify::tx-state",
+              self->live_sorters[TTSH_N_CONTENTS], FALSE);
+}
+
+static void
+on_selection_changed (GtkSelectionModel *model,
+                      guint              position,
+                      guint              n_items,
+                      TtshSessionsView  *self)
+{
+  TtshCandidateItem *item = gtk_single_selection_get_selected_item (self->selection);
+
+  ttsh_context_set_selected_candidate_id (self->context, item ? ttsh_candidate_item_get_id (item) : 0);
+}
+
+/* Another view (the map) chose a candidate: select and reveal its row. */
+static void
+on_context_candidate (TtshContext      *context,
+                      GParamSpec       *pspec,
+                      TtshSessionsView *self)
+{
+  gint64 id = ttsh_context_get_selected_candidate_id (context);
+  TtshCandidateItem *current = gtk_single_selection_get_selected_item (self->selection);
+  guint n;
+
+  gtk_widget_set_visible (self->candidate_panel, id != 0);
+  if (id == 0 || (current != NULL && ttsh_candidate_item_get_id (current) == id))
+    return;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TtshCandidateItem) item = g_list_model_get_item (G_LIST_MODEL (self->sort_model), i);
+
+      if (ttsh_candidate_item_get_id (item) == id)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          gtk_widget_activate_action (GTK_WIDGET (self->column_view), "list.scroll-to-item", "u", i);
+          return;
+        }
+    }
+}
+
+/* GObject ------------------------------------------------------------------ */
+
+static void
+ttsh_sessions_view_constructed (GObject *object)
+{
+  TtshSessionsView *self = TTSH_SESSIONS_VIEW (object);
+  TtshEngine *engine = ttsh_context_get_engine (self->context);
+  const char *contents[TTSH_N_CONTENTS + 2] = { _("All contents") };
+  const char *states[G_N_ELEMENTS (state_filters) + 1] = { _("All states") };
+
+  G_OBJECT_CLASS (ttsh_sessions_view_parent_class)->constructed (object);
+
+  for (int i = 0; i < TTSH_N_CONTENTS; i++)
+    contents[i + 1] = ttsh_content_label (ttsh_contents[i]);
+  for (guint i = 1; i < G_N_ELEMENTS (state_filters) - 1; i++)
+    states[i] = ttsh_content_state_label (state_filters[i]);
+  states[G_N_ELEMENTS (state_filters) - 1] = _("Transmission error");
+  gtk_drop_down_set_model (self->content_drop, G_LIST_MODEL (gtk_string_list_new (contents)));
+  gtk_drop_down_set_model (self->state_drop, G_LIST_MODEL (gtk_string_list_new (states)));
+  g_object_unref (gtk_drop_down_get_model (self->content_drop));
+  g_object_unref (gtk_drop_down_get_model (self->state_drop));
+
+  self->photos = ttsh_photo_cache_new (engine, PHOTO_CACHE_MAX);
+  g_signal_connect_object (self->photos, "loaded", G_CALLBACK (on_photo_loaded), self, 0);
+
+  self->store = g_list_store_new (TTSH_TYPE_CANDIDATE_ITEM);
+  self->filter = gtk_custom_filter_new (roster_filter, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
+                                                  GTK_FILTER (g_object_ref (self->filter)));
+  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+  build_columns (self);
+  self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->filter_model)),
+                                              g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  gtk_sort_list_model_set_incremental (self->sort_model, TRUE);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->sort_model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect_swapped (self->filter_model, "items-changed", G_CALLBACK (update_count), self);
+  gtk_column_view_sort_by_column (self->column_view,
+      g_list_model_get_item (gtk_column_view_get_columns (self->column_view), 1), GTK_SORT_ASCENDING);
+  g_object_unref (g_list_model_get_item (gtk_column_view_get_columns (self->column_view), 1));
+
+  self->candidate_panel = ttsh_candidate_panel_new (self->context, self->photos);
+  gtk_widget_set_visible (self->candidate_panel, FALSE);
+  gtk_paned_set_end_child (self->inner_paned, self->candidate_panel);
+  gtk_paned_set_position (self->inner_paned, 640);
+
+  self->changed_id = g_signal_connect (engine, "changed", G_CALLBACK (on_engine_changed), self);
+  self->selected_id = g_signal_connect (self->context, "notify::selected-candidate-id",
+                                        G_CALLBACK (on_context_candidate), self);
+  on_filter_changed (self);
+  refresh_sessions (self);
+}
+
+static void
+ttsh_sessions_view_dispose (GObject *object)
+{
+  TtshSessionsView *self = TTSH_SESSIONS_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->refresh_timer, g_source_remove);
+  if (self->context != NULL)
+    {
+      g_clear_signal_handler (&self->changed_id, ttsh_context_get_engine (self->context));
+      g_clear_signal_handler (&self->selected_id, self->context);
+    }
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TTSH_TYPE_SESSIONS_VIEW);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->store);
+  g_clear_object (&self->photos);
+  g_clear_object (&self->context);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (ttsh_sessions_view_parent_class)->dispose (object);
+}
+
+static void
+ttsh_sessions_view_finalize (GObject *object)
+{
+  TtshSessionsView *self = TTSH_SESSIONS_VIEW (object);
+
+  g_hash_table_unref (self->by_id);
+  g_hash_table_unref (self->session_rows);
+  g_clear_pointer (&self->cid_matches, g_hash_table_unref);
+  g_free (self->search_folded);
+  g_free (self->search_raw);
+  G_OBJECT_CLASS (ttsh_sessions_view_parent_class)->finalize (object);
+}
+
+static void
+ttsh_sessions_view_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  TtshSessionsView *self = TTSH_SESSIONS_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT: self->context = g_value_dup_object (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ttsh_sessions_view_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  TtshSessionsView *self = TTSH_SESSIONS_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT: g_value_set_object (value, self->context); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ttsh_sessions_view_class_init (TtshSessionsViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ttsh_sessions_view_constructed;
+  object_class->dispose = ttsh_sessions_view_dispose;
+  object_class->finalize = ttsh_sessions_view_finalize;
+  object_class->set_property = ttsh_sessions_view_set_property;
+  object_class->get_property = ttsh_sessions_view_get_property;
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL, TTSH_TYPE_CONTEXT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/vn/ttsh/Console/ttsh-sessions-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, outer_paned);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, inner_paned);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, sessions_stack);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, session_list);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, content_drop);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, state_drop);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, count_label);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, roster_stack);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, roster_scroll);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, column_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_session_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+ttsh_sessions_view_init (TtshSessionsView *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->session_rows = g_hash_table_new (g_int64_hash, g_int64_equal);
+  self->filter_content = -1;
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GListModel    *ttsh_sessions_view_get_roster_model (TtshSessionsView *self) { return G_LIST_MODEL (self->sort_model); }
+GListStore    *ttsh_sessions_view_get_roster_store (TtshSessionsView *self) { return self->store; }
+GtkColumnView *ttsh_sessions_view_get_column_view  (TtshSessionsView *self) { return self->column_view; }
+GtkEditable   *ttsh_sessions_view_get_search       (TtshSessionsView *self) { return GTK_EDITABLE (self->search_entry); }
+GtkListBox    *ttsh_sessions_view_get_session_list (TtshSessionsView *self) { return self->session_list; }
+guint          ttsh_sessions_view_get_generation   (TtshSessionsView *self) { return self->generation; }
+
+void
+ttsh_sessions_view_set_filter (TtshSessionsView *self,
+                               int               content,
+                               const char       *state)
+{
+  guint s = 0;
+
+  for (guint i = 1; i < G_N_ELEMENTS (state_filters); i++)
+    if (g_strcmp0 (state, state_filters[i]) == 0)
+      s = i;
+  gtk_drop_down_set_selected (self->content_drop, content < 0 ? 0 : (guint) content + 1);
+  gtk_drop_down_set_selected (self->state_drop, s);
+}
+
+gboolean
+ttsh_sessions_view_is_busy (TtshSessionsView *self)
+{
+  return self->roster_in_flight || self->sessions_in_flight || self->refresh_timer != 0 ||
+         gtk_filter_list_model_get_pending (self->filter_model) > 0 ||
+         gtk_sort_list_model_get_pending (self->sort_model) > 0;
+}
