@@ -375,6 +375,11 @@ ttsh_candidate_panel_dispose (GObject *object)
   if (self->photos != NULL)
     g_clear_signal_handler (&self->loaded_id, self->photos);
   gtk_widget_dispose_template (GTK_WIDGET (self), TTSH_TYPE_CANDIDATE_PANEL);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
   g_clear_object (&self->photos);
   g_clear_object (&self->context);
   g_clear_object (&self->cancellable);

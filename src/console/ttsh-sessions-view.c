@@ -32,6 +32,7 @@ struct _TtshSessionsView {
 
   TtshContext        *context;
   TtshPhotoCache     *photos;
+  gboolean            disposed;
   GCancellable       *cancellable;
   gulong              changed_id;
   gulong              selected_id;
@@ -418,6 +419,8 @@ on_session_selected (TtshSessionsView *self,
 {
   gint64 *id = row ? g_object_get_data (G_OBJECT (row), "id") : NULL;
 
+  if (self->disposed)
+    return;
   open_session (self, id ? *id : 0);
 }
 
@@ -1001,6 +1004,7 @@ ttsh_sessions_view_dispose (GObject *object)
 {
   TtshSessionsView *self = TTSH_SESSIONS_VIEW (object);
 
+  self->disposed = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->refresh_timer, g_source_remove);
   if (self->context != NULL)
@@ -1008,6 +1012,10 @@ ttsh_sessions_view_dispose (GObject *object)
       g_clear_signal_handler (&self->changed_id, ttsh_context_get_engine (self->context));
       g_clear_signal_handler (&self->selected_id, self->context);
     }
+  if (self->filter_model != NULL)
+    g_signal_handlers_disconnect_by_data (self->filter_model, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TTSH_TYPE_SESSIONS_VIEW);

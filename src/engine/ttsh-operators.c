@@ -326,7 +326,7 @@ ttsh_operators_add (TtshStore   *store,
   sqlite3_bind_int64 (stmt, 7, ttsh_now_ms ());
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
-  if (rc == SQLITE_CONSTRAINT)
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
     {
       g_set_error (error, TTSH_OPERATOR_ERROR, TTSH_OPERATOR_ERROR_EXISTS,
                    _("an operator named “%s” already exists"), username);

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "ttsh-errors.h"     /* ttsh_mask_citizen_id */
 #include "ttsh-query.h"
 #include "ttsh-wire.h"
 
@@ -93,19 +94,6 @@ ttsh_text_fold (const char *text)
       g_string_append_unichar (out, g_unichar_tolower (c));
     }
   return g_string_free (out, FALSE);
-}
-
-char *
-ttsh_mask_citizen_id (const char *cid)
-{
-  gsize len = cid ? strlen (cid) : 0;
-  char *out;
-
-  if (len < 7)
-    return g_strnfill (len, '*');
-  out = g_strdup (cid);
-  memset (out + 4, '*', len - 6);
-  return out;
 }
 
 static char *

@@ -21,8 +21,6 @@ const char  *ttsh_outbox_state_label (const char *state);   /* translated, plus 
 /* Lower case, Vietnamese diacritics removed, đ→d, spaces collapsed: the form
  * of candidate.name_folded and of search text. */
 char        *ttsh_text_fold     (const char *text);
-/* 0010******89: first 4 and last 2 digits of a citizen ID. */
-char        *ttsh_mask_citizen_id (const char *cid);
 
 typedef struct {
   gint64  id;
