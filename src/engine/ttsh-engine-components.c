@@ -7,8 +7,10 @@
 
 #include "ttsh-checks.h"
 #include "ttsh-engine.h"
+#include "ttsh-server.h"
 
 const TtshEngineComponent *const ttsh_engine_components[] = {
   &ttsh_checks_component,
+  &ttsh_server_component,
   NULL
 };

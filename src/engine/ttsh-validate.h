@@ -35,4 +35,80 @@ GBytes     *ttsh_base64url_decode   (const char   *text,
 GBytes     *ttsh_base64_decode_strict (const char *text,
                                        gsize       len);
 
+/* Field checks. Errors are in TTSH_INPUT_ERROR with the contract's result
+ * code (-4, -9…) as error->code and a Vietnamese message naming the field. */
+#define TTSH_INPUT_ERROR (ttsh_input_error_quark ())
+GQuark      ttsh_input_error_quark (void);
+
+#define TTSH_TRANSACTION_CODE_MAX 64
+
+/* Strings: present, a JSON string, non-blank, at most @max_chars. Returns
+ * NULL without error for an absent/null optional field. */
+const char *ttsh_v_string   (JsonObject  *obj,
+                             const char  *name,
+                             gboolean     required,
+                             guint        max_chars,
+                             GError     **error);
+const char *ttsh_v_enum     (JsonObject  *obj,
+                             const char  *name,
+                             gboolean     required,
+                             const char *const *allowed,
+                             GError     **error);
+gboolean    ttsh_v_int      (JsonObject  *obj,
+                             const char  *name,
+                             gint64       min,
+                             gint64       max,
+                             gint64      *out,
+                             GError     **error);
+/* Optional number: *present tells whether it was there (not null). */
+gboolean    ttsh_v_number   (JsonObject  *obj,
+                             const char  *name,
+                             gboolean     required,
+                             double       min,
+                             double       max,
+                             double      *out,
+                             gboolean    *present,
+                             GError     **error);
+const char *ttsh_v_time     (JsonObject  *obj,
+                             const char  *name,
+                             gboolean     required,
+                             gint64      *unix_ms,
+                             GError     **error);
+const char *ttsh_v_date     (JsonObject  *obj,
+                             const char  *name,
+                             gboolean     required,
+                             GError     **error);
+const char *ttsh_v_cccd     (JsonObject  *obj,
+                             const char  *name,
+                             gboolean     required,
+                             GError     **error);
+const char *ttsh_v_transaction_code (JsonObject *obj,
+                                     GError    **error);
+/* Optional array: NULL without error when absent or null. */
+JsonArray  *ttsh_v_array    (JsonObject  *obj,
+                             const char  *name,
+                             gboolean     required,
+                             guint        max_len,
+                             GError     **error);
+/* Base64 photo decoding to a JPEG or PNG of at most 1 MiB (-9 when larger).
+ * Returns NULL without error when absent and not required. */
+GBytes     *ttsh_v_photo    (JsonObject  *obj,
+                             const char  *name,
+                             gboolean     required,
+                             GError     **error);
+
+gboolean    ttsh_image_is_jpeg_or_png (const guint8 *data,
+                                       gsize         len);
+/* A 12-digit citizen ID agrees with a birth date and gender (NAM|NU):
+ * digit 4 encodes century and gender, digits 5–6 the year. */
+gboolean    ttsh_cccd_matches (const char *cccd,
+                               const char *dob,
+                               const char *gender);
+
+extern const char *const ttsh_licence_classes[];
+extern const char *const ttsh_contents[];
+
+/* Lower case without Vietnamese diacritics (đ → d), for search. */
+char       *ttsh_text_fold  (const char *text);
+
 G_END_DECLS
