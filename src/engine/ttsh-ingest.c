@@ -1522,6 +1522,13 @@ ttsh_ingest_batch (TtshStore              *store,
                       g_assert_not_reached ();
                     }
                 }
+              if (ok)
+                {
+                  g_autofree char *detail = g_strdup_printf ("%s %s %s/%s", dup_table (kind), id.content,
+                                                             id.session_code, id.reg_code);
+                  ok = ttsh_journal_append (store, client->name, TTSH_JOURNAL_RECORD_ACCEPTED, id.tx,
+                                            detail, &rec_error) > 0;
+                }
               if (!ok)
                 savepoint (store, "ROLLBACK TO rec");
               savepoint (store, "RELEASE rec");

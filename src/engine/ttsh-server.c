@@ -109,7 +109,38 @@ ttsh_tls_harden (void)
 {
   /* glib-networking 2.74 reads this once, at its first TLS connection; its
    * default (system NORMAL + %COMPAT) still negotiates TLS 1.0 and 1.1. */
-  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", TRUE);
+  static const char priority[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+
+  if (g_strcmp0 (g_getenv ("G_TLS_GNUTLS_PRIORITY"), priority) != 0)
+    g_setenv ("G_TLS_GNUTLS_PRIORITY", priority, TRUE);
+}
+
+/* Timers belong to the engine's context, not the process default one. */
+static guint
+add_timeout (guint       ms,
+             GSourceFunc func,
+             gpointer    data)
+{
+  GSource *source = g_timeout_source_new (ms);
+  guint id;
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_set_static_name (source, "[ttsh] server timer");
+  id = g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+  return id;
+}
+
+static void
+remove_timeout (guint *id)
+{
+  if (*id != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (g_main_context_get_thread_default (), *id);
+      if (source)
+        g_source_destroy (source);
+      *id = 0;
+    }
 }
 
 /* Request log ---------------------------------------------------------------- */
@@ -193,11 +224,11 @@ log_request (Server            *s,
   g_ptr_array_add (s->log, r);
   if (s->log->len >= LOG_FLUSH_ROWS)
     {
-      g_clear_handle_id (&s->flush_id, g_source_remove);
+      remove_timeout (&s->flush_id);
       flush_log (s);
     }
   else if (s->flush_id == 0)
-    s->flush_id = g_timeout_add (LOG_FLUSH_MS, flush_log, s);
+    s->flush_id = add_timeout (LOG_FLUSH_MS, flush_log, s);
 }
 
 /* Responses ------------------------------------------------------------------ */
@@ -218,8 +249,6 @@ respond (Server            *s,
   gsize len = 0;
   char *body = ttsh_envelope_to_string (env, &len);
 
-  if (data)
-    json_node_unref (data);
   soup_server_message_set_status (msg, http_status, NULL);
   soup_server_message_set_response (msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE, body, len);
   if (req)
@@ -1086,7 +1115,7 @@ handle_statistics (Server            *s,
   if ((body = parse_body (s, msg)) == NULL)
     return;
   /* Refused records of the window must be counted: write the log first. */
-  g_clear_handle_id (&s->flush_id, g_source_remove);
+  remove_timeout (&s->flush_id);
   flush_log (s);
   ttsh_ingest_statistics (s->store, s->config->centre_code, &ic, body, &r);
   respond (s, msg, SOUP_STATUS_OK, r.code, r.message, g_steal_pointer (&r.data), r.detail, 0, 0);
@@ -1280,7 +1309,7 @@ server_start (TtshEngine  *engine,
       g_free (s);
       return FALSE;
     }
-  s->meta_id = g_timeout_add_seconds (META_INTERVAL_S, update_meta, s);
+  s->meta_id = add_timeout (META_INTERVAL_S * 1000, update_meta, s);
   g_debug ("TTSH API listening on %s:%u", config->server_listen_host, config->server_listen_port);
   *state = s;
   return TRUE;
@@ -1296,8 +1325,8 @@ server_stop (TtshEngine *engine,
     return;
   g_cancellable_cancel (s->cancellable);
   soup_server_disconnect (s->soup);
-  g_clear_handle_id (&s->meta_id, g_source_remove);
-  g_clear_handle_id (&s->flush_id, g_source_remove);
+  remove_timeout (&s->meta_id);
+  remove_timeout (&s->flush_id);
   flush_log (s);
   g_clear_object (&s->soup);
   g_hash_table_unref (s->buckets);
