@@ -13,6 +13,7 @@
 #include "ttsh-ingest.h"
 #include "ttsh-journal.h"
 #include "ttsh-outbox.h"
+#include "ttsh-query.h"
 #include "ttsh-validate.h"
 #include "ttsh-wire.h"
 
@@ -195,7 +196,7 @@ parse_candidate (JsonNode   *node,
           const char *s = JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
                           ? json_node_get_string (n) : NULL;
 
-          if (s == NULL || !g_strv_contains (ttsh_contents, s))
+          if (s == NULL || !g_strv_contains (ttsh_content_names, s))
             fail (&error, TTSH_CODE_INVALID_DATA, "Nội dung sát hạch “%s” không hợp lệ", s ? s : "?");
           else if (g_ptr_array_find_with_equal_func (c->contents, s, g_str_equal, NULL))
             fail (&error, TTSH_CODE_INVALID_DATA, "Nội dung sát hạch %s bị lặp", s);
@@ -669,7 +670,7 @@ resolve_identity (TtshStore              *store,
   if (!local) cid = ttsh_v_cccd (o, TTSH_W_SO_CCCD, TRUE, &local);
   if (!local) number = ttsh_v_string (o, TTSH_W_SO_BAO_DANH, TRUE, 32, &local);
   if (!local) cls = ttsh_v_enum (o, TTSH_W_HANG_SAT_HACH, TRUE, ttsh_licence_classes, &local);
-  if (!local) id->content = ttsh_v_enum (o, TTSH_W_NOI_DUNG_SAT_HACH, TRUE, ttsh_contents, &local);
+  if (!local) id->content = ttsh_v_enum (o, TTSH_W_NOI_DUNG_SAT_HACH, TRUE, ttsh_content_names, &local);
   if (local)
     {
       g_propagate_error (error, local);
@@ -1606,7 +1607,7 @@ ttsh_ingest_roster (TtshStore              *store,
       reply_error (reply, TTSH_CODE_INVALID_DATA, "Thiếu tham số NoiDungSatHach");
       return;
     }
-  if (content && !g_strv_contains (ttsh_contents, content))
+  if (content && !g_strv_contains (ttsh_content_names, content))
     {
       g_autofree char *d = g_strdup_printf ("NoiDungSatHach “%s” không hợp lệ", content);
       reply_error (reply, TTSH_CODE_INVALID_DATA, d);

@@ -188,7 +188,7 @@ G_DEFINE_QUARK (ttsh-input-error-quark, ttsh_input_error)
 const char *const ttsh_licence_classes[] = {
   "A1", "A", "B1", "B", "C1", "C", "D1", "D2", "D", "BE", "C1E", "CE", "D1E", "D2E", "DE", NULL
 };
-const char *const ttsh_contents[] = {
+const char *const ttsh_content_names[] = {
   "LY_THUYET", "MO_PHONG", "SA_HINH", "DUONG_TRUONG", NULL
 };
 
@@ -604,23 +604,4 @@ ttsh_v_photo (JsonObject  *obj,
       return NULL;
     }
   return g_steal_pointer (&bytes);
-}
-
-char *
-ttsh_text_fold (const char *text)
-{
-  g_autofree char *nfd = g_utf8_normalize (text ? text : "", -1, G_NORMALIZE_NFD);
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = nfd; p && *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (c >= 0x0300 && c <= 0x036F)
-        continue;
-      if (c == 0x0110 || c == 0x0111)  /* Đ đ have no decomposition */
-        c = 'd';
-      g_string_append_unichar (out, g_unichar_tolower (c));
-    }
-  return g_string_free (out, FALSE);
 }

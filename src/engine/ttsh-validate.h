@@ -106,9 +106,6 @@ gboolean    ttsh_cccd_matches (const char *cccd,
                                const char *gender);
 
 extern const char *const ttsh_licence_classes[];
-extern const char *const ttsh_contents[];
-
-/* Lower case without Vietnamese diacritics (đ → d), for search. */
-char       *ttsh_text_fold  (const char *text);
+extern const char *const ttsh_content_names[];   /* NULL-terminated */
 
 G_END_DECLS
