@@ -7,6 +7,8 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "ttsh-audit-view.h"
+#include "ttsh-errors-view.h"
 #include "ttsh-health-bar.h"
 #include "ttsh-journal.h"
 #include "ttsh-sessions-view.h"
@@ -25,6 +27,8 @@ typedef struct {
 
 static const TtshWindowPage window_pages[] = {
   { "sessions", N_("Sessions"), "view-list-symbolic", ttsh_sessions_view_get_type, TTSH_PERM_VIEW_SESSIONS },
+  { "errors", N_("Errors"), "dialog-warning-symbolic", ttsh_errors_view_get_type, TTSH_PERM_VIEW_ERRORS },
+  { "audit", N_("Audit"), "document-properties-symbolic", ttsh_audit_view_get_type, TTSH_PERM_VIEW_AUDIT },
 };
 
 struct _TtshWindow {
