@@ -41,7 +41,8 @@ gboolean    ttsh_code_is_known (int code);
 #define TTSH_W_MA_LOI              "MaLoi"
 #define TTSH_W_TEN_LOI             "TenLoi"
 #define TTSH_W_MO_TA               "MoTa"
-#define TTSH_W_GIOI_HAN_LO         "GioiHanLo"
+#define TTSH_W_GIOI_HAN_LO         "GioiHanLo"      /* {"SoBanGhi": n, "KichThuoc": bytes} */
+#define TTSH_W_KICH_THUOC          "KichThuoc"
 
 /* Auth (§4.1). */
 #define TTSH_W_TEN_DANG_NHAP       "TenDangNhap"
