@@ -7,10 +7,12 @@
 
 #include "ttsh-checks.h"
 #include "ttsh-engine.h"
+#include "ttsh-sender.h"
 #include "ttsh-server.h"
 
 const TtshEngineComponent *const ttsh_engine_components[] = {
   &ttsh_checks_component,
   &ttsh_server_component,
+  &ttsh_sender_component,
   NULL
 };

@@ -44,11 +44,14 @@ typedef struct {
   double       rate_http503;
   double       rate_drop_before;
   double       rate_drop_after;
+  double       rate_garbage;      /* HTTP 200 with a body that is no envelope */
   guint        latency_ms;
   gint64       clock_offset_ms;
   guint        max_batch;
   guint        max_bytes;
   gboolean     announce_limits;
+  gboolean     limits_on_reject;  /* GioiHanLo with a -9 answer */
+  double       rate_record_minus99;
   GPtrArray   *rejects;           /* RejectRule* */
   gboolean     locked;
   gboolean     deny_ip;
@@ -657,6 +660,13 @@ handle_upload (Sim *sim, SoupServerMessage *msg, const char *kind)
       respond (msg, 503, TTSH_CODE_BUSY, NULL, NULL, NULL, "HTTP 503");
       return;
     }
+  if (roll (sim, sim->rate_garbage))
+    {
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC,
+                                        "<html>Gateway error</html>", 26);
+      return;
+    }
   if (roll (sim, sim->rate_http500))
     {
       respond (msg, 500, TTSH_CODE_INTERNAL, NULL, NULL, NULL, "HTTP 500");
@@ -710,7 +720,8 @@ handle_upload (Sim *sim, SoupServerMessage *msg, const char *kind)
     }
   if (spans->len / 2 > sim->max_batch || len > sim->max_bytes)
     {
-      respond (msg, 200, TTSH_CODE_TOO_LARGE, NULL, NULL, limits_node (sim), NULL);
+      respond (msg, 200, TTSH_CODE_TOO_LARGE, NULL, NULL,
+               sim->limits_on_reject ? limits_node (sim) : NULL, NULL);
       return;
     }
 
@@ -749,6 +760,11 @@ handle_upload (Sim *sim, SoupServerMessage *msg, const char *kind)
         }
       else
         rc_code = judge_record (sim, rec, &why);
+      if (rc_code == TTSH_CODE_OK && roll (sim, sim->rate_record_minus99))
+        {
+          rc_code = TTSH_CODE_INTERNAL;
+          why = "Lỗi xử lý nội bộ với bản ghi này";
+        }
       if (rc_code == TTSH_CODE_OK)
         {
           sqlite3_reset (dup);
@@ -861,12 +877,14 @@ reset_faults (Sim *sim)
 {
   sim->busy_until = 0;
   sim->rate_minus99 = sim->rate_http500 = sim->rate_http503 = 0;
-  sim->rate_drop_before = sim->rate_drop_after = 0;
+  sim->rate_drop_before = sim->rate_drop_after = sim->rate_garbage = 0;
   sim->latency_ms = 0;
   sim->clock_offset_ms = 0;
   sim->max_batch = DEFAULT_MAX_BATCH;
   sim->max_bytes = DEFAULT_MAX_BYTES;
   sim->announce_limits = FALSE;
+  sim->limits_on_reject = TRUE;
+  sim->rate_record_minus99 = 0;
   g_ptr_array_set_size (sim->rejects, 0);
   sim->locked = sim->deny_ip = sim->bad_credentials = FALSE;
 }
@@ -886,11 +904,14 @@ control_state (Sim *sim)
   DBL ("rate_http503", sim->rate_http503);
   DBL ("rate_drop_before", sim->rate_drop_before);
   DBL ("rate_drop_after", sim->rate_drop_after);
+  DBL ("rate_garbage", sim->rate_garbage);
   INT ("latency_ms", sim->latency_ms);
   INT ("clock_offset_ms", sim->clock_offset_ms);
   INT ("max_batch", sim->max_batch);
   INT ("max_bytes", sim->max_bytes);
   BOOL ("announce_limits", sim->announce_limits);
+  BOOL ("limits_on_reject", sim->limits_on_reject);
+  DBL ("rate_record_minus99", sim->rate_record_minus99);
   INT ("rejects", sim->rejects->len);
   BOOL ("locked", sim->locked);
   BOOL ("deny_ip", sim->deny_ip);
@@ -925,6 +946,8 @@ apply_control (Sim *sim, JsonObject *o, GError **error)
   RATE ("rate_http503", rate_http503);
   RATE ("rate_drop_before", rate_drop_before);
   RATE ("rate_drop_after", rate_drop_after);
+  RATE ("rate_record_minus99", rate_record_minus99);
+  RATE ("rate_garbage", rate_garbage);
 #undef RATE
   if ((n = json_object_get_member (o, "latency_ms")))
     sim->latency_ms = (guint) json_node_get_int (n);
@@ -936,6 +959,8 @@ apply_control (Sim *sim, JsonObject *o, GError **error)
     sim->max_bytes = (guint) MAX (1, json_node_get_int (n));
   if ((n = json_object_get_member (o, "announce_limits")))
     sim->announce_limits = json_node_get_boolean (n);
+  if ((n = json_object_get_member (o, "limits_on_reject")))
+    sim->limits_on_reject = json_node_get_boolean (n);
   if ((n = json_object_get_member (o, "locked")))
     sim->locked = json_node_get_boolean (n);
   if ((n = json_object_get_member (o, "deny_ip")))
