@@ -1206,7 +1206,7 @@ sender_start (TtshEngine  *engine,
       return FALSE;
     }
 
-  self->poll_ms = (guint) env_ms ("TTSH_SENDER_POLL_MS", 1000);
+  self->poll_ms = (guint) env_ms ("TTSH_SENDER_POLL_MS", 250);
   self->backoff_base_ms = env_ms ("TTSH_SENDER_BACKOFF_BASE_MS", 2000);
   self->backoff_cap_ms = env_ms ("TTSH_SENDER_BACKOFF_CAP_MS", 300000);
   self->max_tries = (guint) env_ms ("TTSH_SENDER_MAX_TRIES", 12);

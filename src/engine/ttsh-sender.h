@@ -15,7 +15,7 @@
  * ttsh_sender_resume(); -10 stops until the clock check passes again.
  *
  * Tuning by environment (milliseconds unless said), read at start:
- *   TTSH_SENDER_POLL_MS            due-record poll period        (1000)
+ *   TTSH_SENDER_POLL_MS            due-record poll period         (250)
  *   TTSH_SENDER_BACKOFF_BASE_MS    first retry delay              (2000)
  *   TTSH_SENDER_BACKOFF_CAP_MS     longest retry delay          (300000)
  *   TTSH_SENDER_MAX_TRIES          counted tries before ERROR       (12)
