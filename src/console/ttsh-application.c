@@ -51,6 +51,40 @@ ttsh_application_startup (GApplication *app)
     }
 }
 
+/* The demo signs in by itself and shows a candidate, but only on demo data
+ * (a centre code starting with DEMO-): never on a real centre's database. */
+static void
+start_demo (TtshApplication *self,
+            TtshWindow      *window)
+{
+  const char *login = g_getenv ("TTSH_DEMO_AUTOLOGIN");
+  const char *select = g_getenv ("TTSH_DEMO_SELECT");
+  const TtshConfig *config;
+  g_auto(GStrv) parts = NULL;
+
+  if (login == NULL || self->engine == NULL)
+    return;
+  config = ttsh_engine_get_config (self->engine);
+  if (!g_str_has_prefix (config->centre_code, "DEMO-"))
+    {
+      g_warning ("TTSH_DEMO_AUTOLOGIN ignored: %s is not a demo centre", config->centre_code);
+      return;
+    }
+  parts = g_strsplit (login, ":", 2);
+  if (g_strv_length (parts) != 2)
+    return;
+  ttsh_window_sign_in (window, parts[0], parts[1], NULL);
+  if (select != NULL)
+    {
+      g_auto(GStrv) sel = g_strsplit (select, "@", 2);
+      guint64 after = 0;
+
+      if (sel[1] != NULL)
+        g_ascii_string_to_unsigned (sel[1], 10, 0, 3600, &after, NULL);
+      ttsh_window_demo_select (window, sel[0], (guint) after);
+    }
+}
+
 static void
 ttsh_application_activate (GApplication *app)
 {
@@ -58,7 +92,10 @@ ttsh_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (ttsh_window_new (self, self->engine));
+    {
+      window = GTK_WINDOW (ttsh_window_new (self, self->engine));
+      start_demo (self, TTSH_WINDOW (window));
+    }
   gtk_window_present (window);
 }
 

@@ -16,6 +16,7 @@
 #include "ttsh-format.h"
 #include "ttsh-photo-cache.h"
 #include "ttsh-query.h"
+#include "ttsh-roster-model.h"
 #include "ttsh-sessions-view.h"
 
 #define THUMB_HEIGHT    40
@@ -49,12 +50,12 @@ struct _TtshSessionsView {
   gboolean            roster_in_flight;
   gboolean            roster_again;
   guint               refresh_timer;
+  guint               count_idle;
   gint64              last_refresh_us;
   guint               generation;
   GListStore         *store;
   GHashTable         *by_id;            /* id -> TtshCandidateItem (borrowed) */
-  GtkCustomFilter    *filter;
-  GtkFilterListModel *filter_model;
+  TtshRosterModel    *filter_model;
   GtkSortListModel   *sort_model;
   GtkSingleSelection *selection;
   GtkSorter          *live_sorters[TTSH_N_CONTENTS + 1];  /* state columns and transmission */
@@ -112,6 +113,7 @@ call_new (TtshSessionsView *self,
   return c;
 }
 static void refresh_sessions (TtshSessionsView *self);
+static void refilter (TtshSessionsView *self);
 
 /* Sessions list ------------------------------------------------------------ */
 
@@ -264,6 +266,24 @@ update_count (TtshSessionsView *self)
 }
 
 static gboolean
+update_count_idle (gpointer data)
+{
+  TtshSessionsView *self = data;
+
+  self->count_idle = 0;
+  update_count (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A filter change arrives as many items-changed runs: count once after. */
+static void
+queue_update_count (TtshSessionsView *self)
+{
+  if (self->count_idle == 0)
+    self->count_idle = g_idle_add (update_count_idle, self);
+}
+
+static gboolean
 filter_uses_live_state (TtshSessionsView *self)
 {
   return self->filter_state != NULL;
@@ -324,7 +344,7 @@ roster_done (GObject      *source,
         g_list_store_splice (self->store, g_list_model_get_n_items (G_LIST_MODEL (self->store)), 0,
                              added->pdata, added->len);
       if (updated && filter_uses_live_state (self))
-        gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+        refilter (self);
       if (updated)
         resort_if_live (self);
       self->stamp = roster->stamp;
@@ -437,6 +457,13 @@ is_full_cid (const char *text)
   return TRUE;
 }
 
+static void
+refilter (TtshSessionsView *self)
+{
+  ttsh_roster_model_refilter (self->filter_model);
+
+}
+
 static gboolean
 roster_filter (gpointer item,
                gpointer user_data)
@@ -531,7 +558,7 @@ cid_done (GObject      *source,
   g_hash_table_remove_all (self->cid_matches);
   for (guint i = 0; i < ids->len; i++)
     g_hash_table_add (self->cid_matches, g_memdup2 (&g_array_index (ids, gint64, i), sizeof (gint64)));
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  refilter (self);
   update_count (self);
 }
 
@@ -540,7 +567,6 @@ on_search_changed (TtshSessionsView *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   g_autofree char *old = g_steal_pointer (&self->search_folded);
-  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
 
   g_free (self->search_raw);
   self->search_raw = g_strstrip (g_ascii_strup (text, -1));
@@ -560,12 +586,11 @@ on_search_changed (TtshSessionsView *self)
                               (GDestroyNotify) g_array_unref, self->cancellable, cid_done,
                               call_new (self, self->search_serial));
     }
-  else if (old != NULL && *old != '\0' && g_str_has_prefix (self->search_folded, old))
-    change = GTK_FILTER_CHANGE_MORE_STRICT;
-  else if (*self->search_folded == '\0' || (old != NULL && g_str_has_prefix (old, self->search_folded)))
-    change = GTK_FILTER_CHANGE_LESS_STRICT;
+  /* Typing often only adds a space or repeats the same text. */
+  else if (g_strcmp0 (old, self->search_folded) == 0)
+    return;
 
-  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  refilter (self);
   update_count (self);
 }
 
@@ -577,9 +602,9 @@ on_filter_changed (TtshSessionsView *self)
 
   self->filter_content = (c == GTK_INVALID_LIST_POSITION || c == 0) ? -1 : (int) c - 1;
   self->filter_state = s < G_N_ELEMENTS (state_filters) ? state_filters[s] : NULL;
-  if (self->filter != NULL)
+  if (self->filter_model != NULL)
     {
-      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+      refilter (self);
       update_count (self);
     }
 }
@@ -928,10 +953,10 @@ on_context_candidate (TtshContext      *context,
   gtk_widget_set_visible (self->candidate_panel, id != 0);
   if (id == 0 || (current != NULL && ttsh_candidate_item_get_id (current) == id))
     return;
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(TtshCandidateItem) item = g_list_model_get_item (G_LIST_MODEL (self->sort_model), i);
+      g_autoptr(TtshCandidateItem) item = g_list_model_get_item (G_LIST_MODEL (self->filter_model), i);
 
       if (ttsh_candidate_item_get_id (item) == id)
         {
@@ -968,21 +993,21 @@ ttsh_sessions_view_constructed (GObject *object)
   g_signal_connect_object (self->photos, "loaded", G_CALLBACK (on_photo_loaded), self, 0);
 
   self->store = g_list_store_new (TTSH_TYPE_CANDIDATE_ITEM);
-  self->filter = gtk_custom_filter_new (roster_filter, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
-                                                  GTK_FILTER (g_object_ref (self->filter)));
-  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
   build_columns (self);
-  self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->filter_model)),
+  /* Sort the whole roster, filter on top: a filter change then reaches only
+   * the selection and the view, not a re-sort (scattered removals would
+   * otherwise cost a sort-model update each). */
+  self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
                                               g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  gtk_sort_list_model_set_incremental (self->sort_model, TRUE);
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->sort_model)));
+  gtk_sort_list_model_set_incremental (self->sort_model, FALSE);
+  self->filter_model = ttsh_roster_model_new (G_LIST_MODEL (self->sort_model), roster_filter, self);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->filter_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed), self);
-  g_signal_connect_swapped (self->filter_model, "items-changed", G_CALLBACK (update_count), self);
+  g_signal_connect_swapped (self->filter_model, "items-changed", G_CALLBACK (queue_update_count), self);
   gtk_column_view_sort_by_column (self->column_view,
       g_list_model_get_item (gtk_column_view_get_columns (self->column_view), 1), GTK_SORT_ASCENDING);
   g_object_unref (g_list_model_get_item (gtk_column_view_get_columns (self->column_view), 1));
@@ -1007,6 +1032,7 @@ ttsh_sessions_view_dispose (GObject *object)
   self->disposed = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->refresh_timer, g_source_remove);
+  g_clear_handle_id (&self->count_idle, g_source_remove);
   if (self->context != NULL)
     {
       g_clear_signal_handler (&self->changed_id, ttsh_context_get_engine (self->context));
@@ -1022,7 +1048,6 @@ ttsh_sessions_view_dispose (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter_model);
-  g_clear_object (&self->filter);
   g_clear_object (&self->store);
   g_clear_object (&self->photos);
   g_clear_object (&self->context);
@@ -1118,12 +1143,35 @@ ttsh_sessions_view_init (TtshSessionsView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-GListModel    *ttsh_sessions_view_get_roster_model (TtshSessionsView *self) { return G_LIST_MODEL (self->sort_model); }
+GListModel    *ttsh_sessions_view_get_roster_model (TtshSessionsView *self) { return G_LIST_MODEL (self->filter_model); }
 GListStore    *ttsh_sessions_view_get_roster_store (TtshSessionsView *self) { return self->store; }
 GtkColumnView *ttsh_sessions_view_get_column_view  (TtshSessionsView *self) { return self->column_view; }
 GtkEditable   *ttsh_sessions_view_get_search       (TtshSessionsView *self) { return GTK_EDITABLE (self->search_entry); }
 GtkListBox    *ttsh_sessions_view_get_session_list (TtshSessionsView *self) { return self->session_list; }
 guint          ttsh_sessions_view_get_generation   (TtshSessionsView *self) { return self->generation; }
+
+gboolean
+ttsh_sessions_view_select_number (TtshSessionsView *self,
+                                  const char       *candidate_no)
+{
+  GHashTableIter iter;
+  gpointer item;
+
+  g_hash_table_iter_init (&iter, self->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &item))
+    if (g_strcmp0 (ttsh_candidate_item_get_candidate_no (item), candidate_no) == 0)
+      {
+        ttsh_context_set_selected_candidate_id (self->context, ttsh_candidate_item_get_id (item));
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+ttsh_sessions_view_focus_search (TtshSessionsView *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
 
 void
 ttsh_sessions_view_set_filter (TtshSessionsView *self,
@@ -1143,6 +1191,5 @@ gboolean
 ttsh_sessions_view_is_busy (TtshSessionsView *self)
 {
   return self->roster_in_flight || self->sessions_in_flight || self->refresh_timer != 0 ||
-         gtk_filter_list_model_get_pending (self->filter_model) > 0 ||
          gtk_sort_list_model_get_pending (self->sort_model) > 0;
 }

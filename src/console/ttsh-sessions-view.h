@@ -20,6 +20,10 @@ GtkListBox    *ttsh_sessions_view_get_session_list (TtshSessionsView *self);
 void           ttsh_sessions_view_set_filter       (TtshSessionsView *self,
                                                     int               content,   /* -1: any */
                                                     const char       *state);    /* NULL: any; "TX_ERROR" */
+/* Selects the candidate with this number in the open roster, if loaded. */
+gboolean       ttsh_sessions_view_select_number    (TtshSessionsView *self,
+                                                    const char       *candidate_no);
+void           ttsh_sessions_view_focus_search     (TtshSessionsView *self);
 /* TRUE while a load, refresh or filtering pass is still running. */
 gboolean       ttsh_sessions_view_is_busy          (TtshSessionsView *self);
 /* Number of roster reads applied (tests wait on it). */

@@ -279,6 +279,24 @@ sign_out_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->username_row));
 }
 
+/* Keyboard: Ctrl+F goes to the roster search from anywhere. */
+static void
+find_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  TtshWindow *self = TTSH_WINDOW (widget);
+  GtkWidget *page;
+
+  if (self->context == NULL)
+    return;
+  page = adw_view_stack_get_child_by_name (self->views, "sessions");
+  if (page == NULL)
+    return;
+  adw_view_stack_set_visible_child (self->views, page);
+  ttsh_sessions_view_focus_search (TTSH_SESSIONS_VIEW (page));
+}
+
 /* GObject ------------------------------------------------------------------ */
 
 static void
@@ -321,8 +339,10 @@ ttsh_window_class_init (TtshWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_action);
   gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
+  gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_q, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.sign-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
 }
 
 static void
@@ -370,6 +390,48 @@ ttsh_window_get_views (TtshWindow *self)
 {
   g_return_val_if_fail (TTSH_IS_WINDOW (self), NULL);
   return self->views;
+}
+
+typedef struct {
+  TtshWindow *window;
+  char       *number;
+  guint       tries;
+} DemoSelect;
+
+static void
+demo_select_free (gpointer data)
+{
+  DemoSelect *d = data;
+
+  g_object_unref (d->window);
+  g_free (d->number);
+  g_free (d);
+}
+
+static gboolean
+demo_select_tick (gpointer data)
+{
+  DemoSelect *d = data;
+  GtkWidget *page;
+
+  if (d->window->context == NULL)
+    return d->tries++ < 120 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  page = adw_view_stack_get_child_by_name (d->window->views, "sessions");
+  if (page != NULL && ttsh_sessions_view_select_number (TTSH_SESSIONS_VIEW (page), d->number))
+    return G_SOURCE_REMOVE;
+  return d->tries++ < 120 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+void
+ttsh_window_demo_select (TtshWindow *self,
+                         const char *candidate_no,
+                         guint       after_seconds)
+{
+  DemoSelect *d = g_new0 (DemoSelect, 1);
+
+  d->window = g_object_ref (self);
+  d->number = g_strdup (candidate_no);
+  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, MAX (after_seconds, 1), demo_select_tick, d, demo_select_free);
 }
 
 void

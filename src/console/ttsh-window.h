@@ -23,4 +23,9 @@ void          ttsh_window_sign_in       (TtshWindow  *self,
                                          const char  *password,
                                          const char  *totp_code);
 
+/* Demo only: selects a candidate by number some seconds after sign-in. */
+void          ttsh_window_demo_select   (TtshWindow  *self,
+                                         const char  *candidate_no,
+                                         guint        after_seconds);
+
 G_END_DECLS
