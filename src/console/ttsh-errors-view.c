@@ -282,9 +282,12 @@ filter_func (gpointer item,
   TtshErrorsView *self = data;
   TtshErrorsItem *it = item;
   TtshErrorRecord *r = ttsh_errors_item_get_record (it);
-  guint kind = gtk_drop_down_get_selected (self->kind_filter);
-  guint cause = gtk_drop_down_get_selected (self->cause_filter);
+  guint kind, cause;
 
+  if (self->kind_filter == NULL)   /* disposed */
+    return TRUE;
+  kind = gtk_drop_down_get_selected (self->kind_filter);
+  cause = gtk_drop_down_get_selected (self->cause_filter);
   if (!self->code_any && r->code != self->code)
     return FALSE;
   if (kind > 0 && kind < G_N_ELEMENTS (kind_values) && g_strcmp0 (r->kind, kind_values[kind]) != 0)
@@ -310,7 +313,7 @@ update_status (TtshErrorsView *self)
     return;
   total = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   sel = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
-  a = ttsh_format_count (g_list_model_get_n_items (G_LIST_MODEL (self->sorted)));
+  a = ttsh_format_count (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)));
   b = ttsh_format_count (total);
   c = ttsh_format_count ((gint64) gtk_bitset_get_size (sel));
   text = g_strdup_printf (_("%s of %s records shown, %s selected"), a, b, c);
@@ -425,14 +428,14 @@ static void
 reselect (TtshErrorsView *self,
           GHashTable     *ids)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
   g_autoptr(GtkBitset) set = gtk_bitset_new_empty ();
 
   if (g_hash_table_size (ids) == 0)
     return;
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(TtshErrorsItem) it = g_list_model_get_item (G_LIST_MODEL (self->sorted), i);
+      g_autoptr(TtshErrorsItem) it = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
       gint64 id = ttsh_errors_item_get_record (it)->id;
       if (g_hash_table_contains (ids, &id))
         gtk_bitset_add (set, i);
@@ -979,7 +982,7 @@ export_to (TtshErrorsView *self,
            const char     *path)
 {
   ExportJob *job = g_new0 (ExportJob, 1);
-  GListModel *model = G_LIST_MODEL (self->sorted);
+  GListModel *model = G_LIST_MODEL (self->filtered);
   guint n = g_list_model_get_n_items (model);
   g_autoptr(GTask) task = NULL;
 
@@ -1234,17 +1237,18 @@ ttsh_errors_view_init (TtshErrorsView *self)
   build_columns (self);
 
   self->store = g_list_store_new (TTSH_TYPE_ERRORS_ITEM);
-  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (self->store), GTK_FILTER (self->filter));
-  gtk_filter_list_model_set_incremental (self->filtered, TRUE);
+  /* Sort below the filter: typing in the search box then only filters an
+   * already ordered list instead of sorting 50,000 records again. Both run
+   * in one go; spread over frames of a busy main loop they took longer. */
   sorter = g_object_ref (gtk_column_view_get_sorter (self->column_view));
-  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered), g_steal_pointer (&sorter));
-  gtk_sort_list_model_set_incremental (self->sorted, TRUE);
-  self->selection = gtk_multi_selection_new (G_LIST_MODEL (self->sorted));
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->store), g_steal_pointer (&sorter));
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (self->sorted), GTK_FILTER (self->filter));
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (self->filtered));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   gtk_column_view_sort_by_column (self->column_view, self->columns[COL_CODE], GTK_SORT_ASCENDING);
   g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed), self);
-  g_signal_connect_swapped (self->sorted, "items-changed", G_CALLBACK (update_status), self);
+  g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (update_status), self);
 }
 
 GtkWidget *
@@ -1256,7 +1260,7 @@ ttsh_errors_view_new (TtshContext *context)
 GListModel *
 ttsh_errors_view_get_model (TtshErrorsView *self)
 {
-  return G_LIST_MODEL (self->sorted);
+  return G_LIST_MODEL (self->filtered);
 }
 
 GListStore *
