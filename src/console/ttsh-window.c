@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "ttsh-audit-view.h"
+#include "ttsh-cancel-dialog.h"
 #include "ttsh-errors-view.h"
 #include "ttsh-health-bar.h"
 #include "ttsh-journal.h"
@@ -48,6 +49,7 @@ struct _TtshWindow {
   GtkSpinner           *signin_spinner;
   AdwViewSwitcherTitle *switcher_title;
   GtkMenuButton        *operator_button;
+  GtkWidget            *cancel_result_button;
   GtkBox               *health_slot;
   AdwViewStack         *views;
   AdwStatusPage        *no_engine_page;
@@ -147,6 +149,9 @@ open_console (TtshWindow   *self,
   build_operator_menu (self, op);
   adw_view_switcher_title_set_subtitle (self->switcher_title, ttsh_operator_get_full_name (op));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-out", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-result",
+                                 ttsh_operator_has (op, TTSH_PERM_CANCEL_RESULT));
+  gtk_widget_set_visible (self->cancel_result_button, ttsh_operator_has (op, TTSH_PERM_CANCEL_RESULT));
   gtk_stack_set_visible_child_name (self->main_stack, "console");
 }
 
@@ -275,6 +280,8 @@ sign_out_action (GtkWidget  *widget,
                           g_free, NULL, NULL, sign_out_done, NULL);
   close_console (self);
   gtk_widget_action_set_enabled (widget, "win.sign-out", FALSE);
+  gtk_widget_action_set_enabled (widget, "win.cancel-result", FALSE);
+  gtk_widget_set_visible (self->cancel_result_button, FALSE);
   gtk_stack_set_visible_child_name (self->main_stack, "signin");
   gtk_widget_grab_focus (GTK_WIDGET (self->username_row));
 }
@@ -295,6 +302,22 @@ find_action (GtkWidget  *widget,
     return;
   adw_view_stack_set_visible_child (self->views, page);
   ttsh_sessions_view_focus_search (TTSH_SESSIONS_VIEW (page));
+}
+
+/* An examiner cancels a result; the selected candidate is offered first. */
+static void
+cancel_result_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  TtshWindow *self = TTSH_WINDOW (widget);
+  TtshCancelDialog *dialog;
+
+  if (self->context == NULL)
+    return;
+  dialog = ttsh_cancel_dialog_new (self->context, GTK_WINDOW (self),
+                                   ttsh_context_get_selected_candidate_id (self->context));
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* GObject ------------------------------------------------------------------ */
@@ -332,6 +355,7 @@ ttsh_window_class_init (TtshWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtshWindow, signin_spinner);
   gtk_widget_class_bind_template_child (widget_class, TtshWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, TtshWindow, operator_button);
+  gtk_widget_class_bind_template_child (widget_class, TtshWindow, cancel_result_button);
   gtk_widget_class_bind_template_child (widget_class, TtshWindow, health_slot);
   gtk_widget_class_bind_template_child (widget_class, TtshWindow, views);
   gtk_widget_class_bind_template_child (widget_class, TtshWindow, no_engine_page);
@@ -340,6 +364,7 @@ ttsh_window_class_init (TtshWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_action);
   gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-result", NULL, cancel_result_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_q, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.sign-out", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
@@ -351,6 +376,7 @@ ttsh_window_init (TtshWindow *self)
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-out", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-result", FALSE);
 
   self->settings = g_settings_new (APPLICATION_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
