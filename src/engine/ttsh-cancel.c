@@ -452,7 +452,6 @@ ttsh_cancel_target_load (TtshStore   *store,
                          GError     **error)
 {
   g_autoptr(TtshCancelTarget) t = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   sqlite3_stmt *stmt;
 
   stmt = ttsh_store_prepare (store,
