@@ -10,6 +10,7 @@
 #include "ttsh-cancel-dialog.h"
 #include "ttsh-cancel.h"
 #include "ttsh-query.h"
+#include "ttsh-sender.h"
 #include "ttsh-wire.h"
 
 struct _TtshCancelDialog {
@@ -267,6 +268,7 @@ cancel_func (TtshEngine  *engine,
       _ttsh_engine_emit_changed (engine, "journal");
       return NULL;
     }
+  ttsh_sender_wake (engine);
   _ttsh_engine_emit_changed (engine, "outbox");
   _ttsh_engine_emit_changed (engine, "candidate");
   _ttsh_engine_emit_changed (engine, "journal");

@@ -13,6 +13,7 @@
 #include "ttsh-export.h"
 #include "ttsh-format.h"
 #include "ttsh-query.h"
+#include "ttsh-sender.h"
 #include "ttsh-wire.h"
 
 #define RELOAD_DELAY_MS 400
@@ -758,6 +759,9 @@ operation_func (TtshEngine  *engine,
                                        op->operator_name, op->note, error);
   if (report == NULL)
     return NULL;
+  /* ERROR→PENDING is committed: let the sender look now, not at its next poll. */
+  if (op->resend && report->n_done > 0)
+    ttsh_sender_wake (engine);
   _ttsh_engine_emit_changed (engine, "outbox");
   _ttsh_engine_emit_changed (engine, "journal");
   return report;

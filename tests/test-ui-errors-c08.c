@@ -1,0 +1,431 @@
+/* test-ui-errors-c08.c — the error queue and cancellation end to end: the
+ * engine's real sender against c08-sim over TLS on loopback, the pages in a
+ * GTK window under Xvfb. A record c08-sim rejects shows in the queue with the
+ * regulation's meaning; a record that ran out of retries is resent from the
+ * page once c08-sim answers again and lands in the ledger with its original
+ * TransactionCode; an examiner's cancellation reaches the ledger. */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "ttsh-cancel-dialog.h"
+#include "ttsh-context.h"
+#include "ttsh-errors-item.h"
+#include "ttsh-errors-view.h"
+#include "ttsh-operators.h"
+#include "ttsh-sender.h"
+#include "test-errors-util.h"
+#include "ttsh-test-c08.h"
+
+#define WAIT_S 30
+
+typedef struct {
+  char        *dir;
+  TestC08     *sim;
+  TtshEngine  *engine;
+  GSettings   *settings;
+  gint64       examiner_id;
+  gint64       manager_id;
+} Fixture;
+
+static gboolean
+on_deadline (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (Fixture *f, gpointer data);
+
+/* Runs the main loop (the views live on it) until @cond holds. */
+static void
+wait_for (Fixture *f, Condition cond, gpointer data, const char *what)
+{
+  gboolean late = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_S, on_deadline, &late);
+
+  while (!cond (f, data) && !late)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+  if (late)
+    g_error ("timed out waiting for %s", what);
+  g_source_remove (id);
+}
+
+typedef struct {
+  const char *sql;
+  gint64      value;
+  char       *text;
+} Query;
+
+static gpointer
+query_func (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
+{
+  Query *q = data;
+  sqlite3_stmt *stmt = ttsh_store_prepare (store, q->sql, error);
+
+  if (stmt == NULL)
+    return NULL;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      q->value = sqlite3_column_int64 (stmt, 0);
+      q->text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_reset (stmt);
+  return GINT_TO_POINTER (1);
+}
+
+static gint64
+engine_int (Fixture *f, const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  Query q = { .sql = sql };
+
+  g_assert_nonnull (ttsh_engine_call_sync (f->engine, query_func, &q, &error));
+  g_assert_no_error (error);
+  g_free (q.text);
+  return q.value;
+}
+
+typedef struct {
+  int    candidate;
+  char  *name;
+  gint64 id;
+  char  *code;
+} Enqueue;
+
+/* An attendance record of @candidate with the given name, as the ingest
+ * would enqueue it; wakes the sender. */
+static gpointer
+enqueue_func (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
+{
+  Enqueue *e = data;
+  g_autoptr(JsonObject) rec = json_object_new ();
+  g_autofree char *reg = g_strdup_printf ("DK%06d", e->candidate);
+  g_autofree char *no = g_strdup_printf ("%03d", e->candidate);
+  g_autofree char *stream = ttsh_outbox_stream_key (TEST_SESSION, reg, TTSH_CONTENT_SA_HINH);
+  g_autofree char *now = ttsh_time_now ();
+
+  json_object_set_string_member (rec, TTSH_W_MA_DANG_KY, reg);
+  json_object_set_string_member (rec, TTSH_W_HO_TEN, e->name);
+  json_object_set_string_member (rec, TTSH_W_NGAY_SINH, TEST_DOB);
+  json_object_set_string_member (rec, TTSH_W_SO_CCCD, TEST_CID);
+  json_object_set_string_member (rec, TTSH_W_SO_BAO_DANH, no);
+  json_object_set_string_member (rec, TTSH_W_HANG_SAT_HACH, "B");
+  json_object_set_string_member (rec, TTSH_W_MA_KY_SAT_HACH, TEST_SESSION);
+  json_object_set_string_member (rec, TTSH_W_NOI_DUNG_SAT_HACH, TTSH_CONTENT_SA_HINH);
+  json_object_set_string_member (rec, TTSH_W_TRANG_THAI_DIEM_DANH, "CO_MAT");
+  json_object_set_string_member (rec, TTSH_W_THOI_GIAN_DIEM_DANH, now);
+  json_object_set_null_member (rec, TTSH_W_XAC_THUC_DIEN_TU);
+  e->id = ttsh_outbox_enqueue (store, TEST_CENTRE, TTSH_KIND_DIEM_DANH, stream, TEST_SESSION,
+                               e->candidate, rec, &e->code, error);
+  if (e->id == 0)
+    return NULL;
+  ttsh_sender_wake (engine);
+  _ttsh_engine_emit_changed (engine, "outbox");
+  return GINT_TO_POINTER (1);
+}
+
+static Enqueue *
+enqueue (Fixture *f, int candidate, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  Enqueue *e = g_new0 (Enqueue, 1);
+
+  e->candidate = candidate;
+  e->name = g_strdup (name);
+  g_assert_nonnull (ttsh_engine_call_sync (f->engine, enqueue_func, e, &error));
+  g_assert_no_error (error);
+  return e;
+}
+
+static void
+enqueue_free (Enqueue *e)
+{
+  g_free (e->name);
+  g_free (e->code);
+  g_free (e);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Enqueue, enqueue_free)
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *db = NULL;
+  g_autoptr(TtshStore) store = NULL;
+  TtshConfig *config;
+
+  f->dir = ttsh_test_mkdtemp ();
+  f->sim = test_c08_start (f->dir, NULL);
+  conf = test_c08_write_config (f->dir, f->sim, NULL);
+  data_dir = g_build_filename (f->dir, "data", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (data_dir, 0700), ==, 0);
+  db = g_build_filename (data_dir, "ttsh.db", NULL);
+
+  store = ttsh_store_open (db, TTSH_STORE_NONE, &error);
+  g_assert_no_error (error);
+  test_add_session (store, 4);
+  f->examiner_id = ttsh_operators_add (store, "shv1", "Trần Thị Sát Hạch", "Sát hạch viên",
+                                       TTSH_OPERATOR_SAT_HACH_VIEN, "mat-khau-dai-1", NULL, "admin", &error);
+  g_assert_no_error (error);
+  f->manager_id = ttsh_operators_add (store, "ql1", "Phạm Văn Quản Lý", "Trưởng phòng",
+                                      TTSH_OPERATOR_QUAN_LY, "mat-khau-dai-3", NULL, "admin", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&store, ttsh_store_free);
+
+  config = ttsh_config_load (conf, &error);
+  g_assert_no_error (error);
+  f->engine = ttsh_engine_new (config, TTSH_ENGINE_NO_SERVER);
+  g_assert_true (ttsh_engine_start (f->engine, &error));
+  g_assert_no_error (error);
+  f->settings = g_settings_new (APPLICATION_ID);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  ttsh_engine_stop (f->engine);
+  g_assert_finalize_object (f->engine);
+  g_clear_object (&f->settings);
+  test_c08_stop (f->sim);
+  ttsh_test_rmdir (f->dir);
+  g_free (f->dir);
+}
+
+static TtshContext *
+context_for (Fixture *f, gint64 id, const char *username, const char *name, const char *role)
+{
+  g_autoptr(TtshOperator) op = ttsh_operator_new (id, username, name, "", role);
+  return ttsh_context_new (f->engine, op, f->settings);
+}
+
+/* Conditions ---------------------------------------------------------------- */
+
+static gboolean
+record_in_state (Fixture *f, gpointer data)
+{
+  const char *sql = data;
+  return engine_int (f, sql) == 1;
+}
+
+static guint
+position_of (TtshErrorsView *view, gint64 id)
+{
+  GListModel *model = ttsh_errors_view_get_model (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TtshErrorsItem) it = g_list_model_get_item (model, i);
+      if (ttsh_errors_item_get_record (it)->id == id)
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+typedef struct {
+  TtshErrorsView *view;
+  gint64          id;
+  gboolean        present;
+} Listed;
+
+static gboolean
+listed (Fixture *f, gpointer data)
+{
+  Listed *l = data;
+  return !ttsh_errors_view_is_busy (l->view) &&
+         (position_of (l->view, l->id) != GTK_INVALID_LIST_POSITION) == l->present;
+}
+
+static gboolean
+in_ledger (Fixture *f, gpointer data)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM record WHERE transaction_code = '%s'",
+                                          (const char *) data);
+  return test_c08_ledger_int (f->sim, sql) == 1;
+}
+
+static gboolean
+label_shows (GtkWidget *root, const char *needle)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_LABEL (c) && strstr (gtk_label_get_text (GTK_LABEL (c)), needle))
+        return TRUE;
+      if (label_shows (c, needle))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+detail_shows (Fixture *f, gpointer data)
+{
+  gpointer *pair = data;
+  return label_shows (ttsh_errors_view_get_detail (pair[0]), pair[1]);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+has_dialog (Fixture *f, gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+static gboolean
+dialog_ready (Fixture *f, gpointer data)
+{
+  return !ttsh_cancel_dialog_is_busy (data);
+}
+
+static gboolean
+confirmation_open (Fixture *f, gpointer data)
+{
+  return ttsh_cancel_dialog_get_confirmation (data) != NULL;
+}
+
+static gboolean
+string_set (Fixture *f, gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static void
+on_cancelled (TtshCancelDialog *dlg, const char *code, char **out)
+{
+  *out = g_strdup (code);
+}
+
+/* The test ------------------------------------------------------------------ */
+
+static void
+test_end_to_end (Fixture *f, gconstpointer data)
+{
+  g_autoptr(TtshContext) manager = context_for (f, f->manager_id, "ql1", "Phạm Văn Quản Lý", TTSH_OPERATOR_QUAN_LY);
+  g_autoptr(TtshContext) examiner = context_for (f, f->examiner_id, "shv1", "Trần Thị Sát Hạch", TTSH_OPERATOR_SAT_HACH_VIEN);
+  g_autoptr(JsonObject) st = NULL;
+  g_autoptr(Enqueue) bad = NULL;
+  g_autoptr(Enqueue) unlucky = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *cancel_code = NULL;
+  TtshErrorsView *view = TTSH_ERRORS_VIEW (ttsh_errors_view_new (manager));
+  GtkWindow *win = GTK_WINDOW (gtk_window_new ());
+  AdwMessageDialog *dlg;
+  TtshCancelDialog *cancel;
+  Listed l = { view, 0, TRUE };
+  gpointer pair[2];
+
+  gtk_window_set_default_size (win, 1280, 760);
+  gtk_window_set_child (win, GTK_WIDGET (view));
+  gtk_window_present (win);
+
+  /* 1. c08-sim rejects a name as invalid data: -4 in the queue, with its meaning. */
+  st = test_c08_control (f->sim, "{\"rejects\":[{\"code\":-4,\"field\":\"HoTen\",\"regex\":\"^SAI\"}]}");
+  bad = enqueue (f, 1, "SAI họ tên");
+  sql = g_strdup_printf ("SELECT count(*) FROM outbox WHERE id = %" G_GINT64_FORMAT
+                         " AND state = 'ERROR' AND last_code = -4", bad->id);
+  wait_for (f, record_in_state, sql, "the -4 rejection");
+  l.id = bad->id;
+  wait_for (f, listed, &l, "the rejection in the queue");
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (ttsh_errors_view_get_selection (view)),
+                                   position_of (view, bad->id), TRUE);
+  pair[0] = view;
+  pair[1] = (gpointer) ttsh_code_message (-4);
+  wait_for (f, detail_shows, pair, "the meaning of -4");
+  pair[1] = (gpointer) ttsh_code_action (-4);
+  wait_for (f, detail_shows, pair, "the action for -4");
+  g_clear_pointer (&st, json_object_unref);
+
+  /* 2. c08-sim fails every record (-99) until the retries are spent. */
+  st = test_c08_control (f->sim, "{\"rejects\":[],\"rate_record_minus99\":1.0}");
+  unlucky = enqueue (f, 2, "Lê Thị Hoa");
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM outbox WHERE id = %" G_GINT64_FORMAT
+                         " AND state = 'ERROR'", unlucky->id);
+  wait_for (f, record_in_state, sql, "the retries to run out");
+  l.id = unlucky->id;
+  wait_for (f, listed, &l, "the exhausted record in the queue");
+  g_assert_cmpint (test_c08_ledger_int (f->sim, "SELECT count(*) FROM record"), ==, 0);
+
+  /* 3. C08 recovers; the manager resends it from the page. */
+  g_clear_pointer (&st, json_object_unref);
+  st = test_c08_control (f->sim, "{\"rate_record_minus99\":0}");
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (ttsh_errors_view_get_selection (view)));
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (ttsh_errors_view_get_selection (view)),
+                                   position_of (view, unlucky->id), TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "errors.resend", NULL));
+  wait_for (f, has_dialog, NULL, "the note dialog");
+  dlg = find_message_dialog ();
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dlg)), "C08 đã hoạt động lại");
+  adw_message_dialog_response (dlg, "ok");
+  wait_for (f, in_ledger, unlucky->code, "the resent record in the ledger");
+  /* Same TransactionCode, same bytes: C08 got exactly the record that failed. */
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM record WHERE transaction_code = '%s' AND kind = 'DIEM_DANH'",
+                         unlucky->code);
+  g_assert_cmpint (test_c08_ledger_int (f->sim, sql), ==, 1);
+  g_assert_cmpint (test_c08_ledger_int (f->sim, "SELECT count(*) FROM record"), ==, 1);
+  l.present = FALSE;
+  wait_for (f, listed, &l, "the delivered record to leave the queue");
+  g_assert_cmpint (engine_int (f, "SELECT count(*) FROM journal WHERE action = 'RECORD_RESENT' AND actor = 'ql1'"), ==, 1);
+  /* The rejected one was not resent. */
+  l.id = bad->id;
+  l.present = TRUE;
+  wait_for (f, listed, &l, "the rejection still in the queue");
+
+  /* 4. An examiner cancels candidate 3's yard result; it reaches the ledger. */
+  cancel = ttsh_cancel_dialog_new (examiner, win, 3);
+  g_signal_connect (cancel, "cancelled", G_CALLBACK (on_cancelled), &cancel_code);
+  gtk_window_present (GTK_WINDOW (cancel));
+  g_usleep (1000);
+  wait_for (f, dialog_ready, cancel, "the candidate");
+  adw_combo_row_set_selected (ttsh_cancel_dialog_get_reason_row (cancel), 1);
+  gtk_text_buffer_set_text (ttsh_cancel_dialog_get_reason_buffer (cancel), "Thí sinh nhờ người thi hộ", -1);
+  gtk_widget_activate (ttsh_cancel_dialog_get_submit (cancel));
+  wait_for (f, confirmation_open, cancel, "the confirmation");
+  adw_message_dialog_response (ttsh_cancel_dialog_get_confirmation (cancel), "cancel-result");
+  wait_for (f, string_set, &cancel_code, "the cancellation");
+  wait_for (f, in_ledger, cancel_code, "the cancellation in the ledger");
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM record WHERE transaction_code = '%s' AND kind = 'HUY_KET_QUA' "
+                         "AND CAST(payload AS TEXT) LIKE '%%thi hộ%%' AND CAST(payload AS TEXT) LIKE '%%GIAN_LAN%%'",
+                         cancel_code);
+  g_assert_cmpint (test_c08_ledger_int (f->sim, sql), ==, 1);
+
+  gtk_window_destroy (win);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+int
+main (int argc, char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_setenv ("TTSH_SENDER_POLL_MS", "50", TRUE);
+  g_setenv ("TTSH_SENDER_BACKOFF_BASE_MS", "40", TRUE);
+  g_setenv ("TTSH_SENDER_BACKOFF_CAP_MS", "200", TRUE);
+  g_setenv ("TTSH_SENDER_MAX_TRIES", "3", TRUE);
+  g_setenv ("TTSH_SENDER_STATUS_INTERVAL_MS", "500", TRUE);
+  g_setenv ("TTSH_SENDER_CLOCK_INTERVAL_MS", "1000", TRUE);
+
+  g_test_add ("/ui/errors-c08/end-to-end", Fixture, NULL, setup, test_end_to_end, teardown);
+  return g_test_run ();
+}
