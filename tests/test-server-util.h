@@ -38,11 +38,13 @@ ts_free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
-/* Starts an engine (no sender) with accounts c08, ly-thuyet, sa-hinh,
- * duong-truong (password TS_PASSWORD). */
+/* Starts an engine with accounts c08, ly-thuyet, sa-hinh, duong-truong
+ * (password TS_PASSWORD). @c08_section: a full [c08] group aiming the
+ * sender at a simulator (its password file c08.pass holds
+ * "secret-password"), or NULL for an engine without sender. */
 static inline void
-ts_start (TestServer *ts,
-          const char *extra_env)
+ts_start_with (TestServer *ts,
+               const char *c08_section)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *cmd = NULL;
@@ -72,6 +74,14 @@ ts_start (TestServer *ts,
       server = g_strdup_printf ("[server]\nlisten=127.0.0.1:%u\ntls-cert=ttsh.pem\ntls-key=ttsh.key\n", ts->port);
       g_free (ts->conf);
       ts->conf = ttsh_test_write_config (ts->dir, server);
+      if (c08_section)
+        {
+          g_autofree char *text = g_strdup_printf (
+              "[centre]\ncode=TTSH-HN-01\nname=Trung tâm sát hạch lái xe Hà Nội 1\n%s%s"
+              "[storage]\ndatabase=data/ttsh.db\n", c08_section, server);
+          g_file_set_contents (ts->conf, text, -1, &error);
+          g_assert_no_error (error);
+        }
       config = ttsh_config_load (ts->conf, &error);
       g_assert_no_error (error);
       if (attempt == 0)
@@ -84,7 +94,7 @@ ts_start (TestServer *ts,
               g_assert_no_error (error);
             }
         }
-      ts->engine = ttsh_engine_new (config, TTSH_ENGINE_NO_SENDER);
+      ts->engine = ttsh_engine_new (config, c08_section ? TTSH_ENGINE_NONE : TTSH_ENGINE_NO_SENDER);
       if (ttsh_engine_start (ts->engine, &error))
         break;
       /* The probed port was taken in between: try another. */
@@ -99,6 +109,13 @@ ts_start (TestServer *ts,
   g_assert_no_error (error);
   ts->session = soup_session_new_with_options ("tls-database", tlsdb, "timeout", 30, NULL);
   ts->base = g_strdup_printf ("https://127.0.0.1:%u/ttsh/v1", ts->port);
+}
+
+static inline void
+ts_start (TestServer *ts,
+          const char *unused)
+{
+  ts_start_with (ts, NULL);
 }
 
 static inline void

@@ -16,6 +16,7 @@
 #include "ttsh-ingest.h"
 #include "ttsh-journal.h"
 #include "ttsh-jwt.h"
+#include "ttsh-sender.h"
 #include "ttsh-server.h"
 #include "ttsh-status.h"
 #include "ttsh-validate.h"
@@ -1033,7 +1034,10 @@ finish_ingest (Server            *s,
     {
       _ttsh_engine_emit_changed (s->engine, what);
       if (r->outbox)
-        _ttsh_engine_emit_changed (s->engine, "outbox");
+        {
+          _ttsh_engine_emit_changed (s->engine, "outbox");
+          ttsh_sender_wake (s->engine);
+        }
     }
   respond (s, msg, r->code == TTSH_CODE_INTERNAL ? SOUP_STATUS_INTERNAL_SERVER_ERROR : SOUP_STATUS_OK,
            r->code, r->message, g_steal_pointer (&r->data), r->detail, r->records, r->accepted);
