@@ -3,6 +3,7 @@
  * linked, handling is journaled, and exports carry the list. */
 #include "config.h"
 
+#include "ttsh-alarm.h"
 #include "ttsh-errors.h"
 #include "ttsh-export.h"
 #include "ttsh-journal.h"
@@ -291,6 +292,47 @@ test_refused_while_stopped (Fixture *f, gconstpointer data)
 }
 
 static void
+test_held_by_stop (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(TtshErrorsReport) report = NULL;
+  gint64 waiting = test_enqueue (f->store, 1, 1, 1, NULL);
+  gint64 failed = test_enqueue (f->store, 2, 1, 1, NULL);
+  TtshErrorRecord *r;
+
+  test_set_state (f->store, failed, "ERROR", TTSH_CODE_INTERNAL, 12);
+  list = ttsh_errors_list (f->store, FALSE, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* The sender stops on -2: every unsent record is held, with that code. */
+  g_assert_true (ttsh_store_meta_set (f->store, TTSH_META_C08_STOPPED, "-2", &error));
+  list = ttsh_errors_list (f->store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  r = find (list, waiting);
+  g_assert_cmpint (r->code, ==, TTSH_CODE_ACCOUNT_LOCKED);
+  g_assert_cmpint (r->cause, ==, TTSH_ERROR_CAUSE_STOPPED);
+  g_assert_cmpint (find (list, failed)->code, ==, TTSH_CODE_INTERNAL);
+  report = ttsh_errors_resend (f->store, &waiting, 1, "quanly1", "gửi", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->refused->len, ==, 1);
+  g_assert_nonnull (strstr (((TtshErrorRefusal *) g_ptr_array_index (report->refused, 0))->reason, "-2"));
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* -10: while the clock alarm is open. */
+  g_assert_true (ttsh_store_meta_set (f->store, TTSH_META_C08_STOPPED, "", &error));
+  g_assert_cmpint (ttsh_alarm_raise (f->store, TTSH_ALARM_CLOCK_SKEW, TTSH_ALARM_CRITICAL, "", "lệch", NULL, &error), >, 0);
+  list = ttsh_errors_list (f->store, FALSE, &error);
+  g_assert_cmpint (find (list, waiting)->code, ==, TTSH_CODE_CLOCK_SKEW);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  g_assert_true (ttsh_alarm_clear (f->store, TTSH_ALARM_CLOCK_SKEW, NULL, &error));
+  list = ttsh_errors_list (f->store, FALSE, &error);
+  g_assert_null (find (list, waiting));
+}
+
+static void
 test_mark_handled (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -466,6 +508,7 @@ main (int argc, char *argv[])
   ADD ("/errors/correction-linked", test_correction_linked);
   ADD ("/errors/refused-while-stopped", test_refused_while_stopped);
   ADD ("/errors/mark-handled", test_mark_handled);
+  ADD ("/errors/held-by-stop", test_held_by_stop);
   ADD ("/errors/payload-masked", test_payload_masked);
   ADD ("/errors/export", test_export);
   ADD ("/errors/journal-query", test_journal_query);

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "ttsh-alarm.h"
 #include "ttsh-errors.h"
 #include "ttsh-journal.h"
 #include "ttsh-outbox.h"
@@ -149,30 +150,73 @@ record_from_row (sqlite3_stmt *stmt)
   return r;
 }
 
+/* The stop condition holding every unsent record, or 0: -2, -3, -7 as the
+ * sender records them in meta, -10 while its clock alarm is open. */
+static int
+held_code (TtshStore *store)
+{
+  g_autofree char *stopped = ttsh_store_meta_get (store, TTSH_META_C08_STOPPED);
+  gint64 code = 0;
+  sqlite3_stmt *stmt;
+  gboolean skew = FALSE;
+
+  if (stopped && *stopped && g_ascii_string_to_signed (stopped, 10, G_MININT, G_MAXINT, &code, NULL) &&
+      code_is_stop ((int) code))
+    return (int) code;
+  stmt = ttsh_store_prepare (store,
+      "SELECT 1 FROM alarm WHERE kind = '" TTSH_ALARM_CLOCK_SKEW "' AND cleared_at IS NULL", NULL);
+  if (stmt != NULL)
+    {
+      skew = sqlite3_step (stmt) == SQLITE_ROW;
+      sqlite3_reset (stmt);
+    }
+  return skew ? TTSH_CODE_CLOCK_SKEW : 0;
+}
+
 GPtrArray *
 ttsh_errors_list (TtshStore  *store,
                   gboolean    include_handled,
                   GError    **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) ttsh_error_record_unref);
+  int stop = held_code (store);
   sqlite3_stmt *stmt;
   int rc;
 
   /* Two arms so each uses its index: ERROR through outbox_due, held records
-   * through the partial index of migration 050. */
-  stmt = ttsh_store_prepare (store,
-      "SELECT * FROM ("
-      " SELECT " RECORD_COLUMNS RECORD_FROM
-      " WHERE o.state = 'ERROR' AND (?1 OR o.handled_at IS NULL)"
-      " UNION ALL"
-      " SELECT " RECORD_COLUMNS RECORD_FROM
-      " WHERE o.state IN ('PENDING','INFLIGHT') AND o.last_code IN " STOP_CODES
-      ") ORDER BY last_error_at DESC, id DESC", error);
+   * through the partial index of migration 050 — or, while a stop condition
+   * lasts, every record still waiting to be sent. */
+  if (stop == 0)
+    stmt = ttsh_store_prepare (store,
+        "SELECT * FROM ("
+        " SELECT " RECORD_COLUMNS RECORD_FROM
+        " WHERE o.state = 'ERROR' AND (?1 OR o.handled_at IS NULL)"
+        " UNION ALL"
+        " SELECT " RECORD_COLUMNS RECORD_FROM
+        " WHERE o.state IN ('PENDING','INFLIGHT') AND o.last_code IN " STOP_CODES
+        ") ORDER BY last_error_at DESC, id DESC", error);
+  else
+    stmt = ttsh_store_prepare (store,
+        "SELECT * FROM ("
+        " SELECT " RECORD_COLUMNS RECORD_FROM
+        " WHERE o.state = 'ERROR' AND (?1 OR o.handled_at IS NULL)"
+        " UNION ALL"
+        " SELECT " RECORD_COLUMNS RECORD_FROM
+        " WHERE o.state IN ('PENDING','INFLIGHT')"
+        ") ORDER BY last_error_at DESC, id DESC", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int (stmt, 1, include_handled ? 1 : 0);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, record_from_row (stmt));
+    {
+      TtshErrorRecord *r = record_from_row (stmt);
+      if (stop != 0 && g_strcmp0 (r->state, "ERROR") != 0)
+        {
+          r->code = stop;
+          r->cause = TTSH_ERROR_CAUSE_STOPPED;
+        }
+      g_ptr_array_add (out, r);
+    }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -452,19 +496,6 @@ find_correction (TtshStore       *store,
   return 0;
 }
 
-static int
-stopped_code (TtshStore *store)
-{
-  g_autofree char *stopped = ttsh_store_meta_get (store, TTSH_META_C08_STOPPED);
-  gint64 code = 0;
-
-  if (stopped == NULL || *stopped == '\0')
-    return 0;
-  if (!g_ascii_string_to_signed (stopped, 10, G_MININT, G_MAXINT, &code, NULL))
-    code = TTSH_CODE_GENERAL;
-  return code == 0 ? TTSH_CODE_GENERAL : (int) code;
-}
-
 static char *
 refusal_for (TtshStore        *store,
              TtshErrorRecord  *r,
@@ -476,6 +507,11 @@ refusal_for (TtshStore        *store,
   *correction = 0;
   if (g_strcmp0 (r->state, "ERROR") != 0)
     {
+      int held = held_code (store);
+      if (held != 0)
+        return g_strdup_printf (_("The record is waiting to be sent, but sending is stopped (%d: %s). "
+                                  "Fix the cause; it is sent automatically afterwards."),
+                                held, ttsh_code_message (held));
       if (code_is_stop (r->code))
         return g_strdup_printf (_("The record is waiting to be sent, but sending is stopped (%d: %s). "
                                   "Fix the cause; it is sent automatically afterwards."),
@@ -494,7 +530,7 @@ refusal_for (TtshStore        *store,
                                 "and will be linked to the correction."),
                               r->code, ttsh_code_message (r->code));
     }
-  stop = stopped_code (store);
+  stop = held_code (store);
   if (stop != 0)
     return g_strdup_printf (_("Sending to C08 is stopped (%d: %s). %s"),
                             stop, ttsh_code_message (stop), ttsh_code_action (stop));
