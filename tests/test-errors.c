@@ -464,7 +464,7 @@ test_journal_query (Fixture *f, gconstpointer data)
 
   test_set_state (f->store, id, "ERROR", TTSH_CODE_INTERNAL, 12);
   g_assert_cmpint (ttsh_journal_append (f->store, "giamsat1", TTSH_JOURNAL_LOGIN, "", "", &error), >, 0);
-  g_autoptr(TtshErrorsReport) r = ttsh_errors_resend (f->store, &id, 1, "giamsat1", "gửi lại", &error);
+  g_autoptr(TtshErrorsReport) r G_GNUC_UNUSED = ttsh_errors_resend (f->store, &id, 1, "giamsat1", "gửi lại", &error);
   g_assert_no_error (error);
 
   all = ttsh_journal_query (f->store, &q, &error);

@@ -290,7 +290,7 @@ test_accepted (Fixture *f, gconstpointer data)
 static void
 test_rejected (Fixture *f, gconstpointer data)
 {
-  g_autoptr(JsonObject) st = test_c08_control (f->sim,
+  g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim,
       "{\"rejects\":[{\"code\":-4,\"field\":\"HoTen\",\"regex\":\"^SAI\"},"
       "{\"code\":-6,\"field\":\"MaDangKy\",\"regex\":\"^KHONG-CO\"}]}");
 
@@ -314,7 +314,7 @@ test_rejected (Fixture *f, gconstpointer data)
 static void
 test_duplicate (Fixture *f, gconstpointer data)
 {
-  g_autoptr(JsonObject) st = test_c08_control (f->sim, "{\"rate_drop_after\":1.0}");
+  g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim, "{\"rate_drop_after\":1.0}");
   g_autoptr(JsonObject) st2 = NULL;
 
   enqueue_streams (f, 5, 2, "DK");
@@ -333,7 +333,7 @@ test_duplicate (Fixture *f, gconstpointer data)
 static void
 test_split (Fixture *f, gconstpointer data)
 {
-  g_autoptr(JsonObject) st = test_c08_control (f->sim, "{\"max_batch\":7,\"limits_on_reject\":false}");
+  g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim, "{\"max_batch\":7,\"limits_on_reject\":false}");
 
   enqueue_streams (f, 40, 1, "DK");
   /* Photo over 1 MiB: -9 for that record alone, to the error queue. */
@@ -350,7 +350,7 @@ test_announced_limits (Fixture *f, gconstpointer data)
 {
   /* Byte limit announced with -9: the sender packs to it. A record bigger
    * than the limit on its own goes to the error queue. */
-  g_autoptr(JsonObject) st = test_c08_control (f->sim, "{\"max_bytes\":6000}");
+  g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim, "{\"max_bytes\":6000}");
 
   enqueue_streams (f, 30, 1, "DK");
   enqueue (f, TTSH_KIND_DIEM_DANH, "DK-BIG", 1, "Bản ghi lớn", 8000);
@@ -364,7 +364,7 @@ test_announced_limits (Fixture *f, gconstpointer data)
 static void
 test_busy (Fixture *f, gconstpointer data)
 {
-  g_autoptr(JsonObject) st = test_c08_control (f->sim, "{\"busy_for_ms\":1500}");
+  g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim, "{\"busy_for_ms\":1500}");
   g_autofree char *status = NULL;
   g_autoptr(JsonObject) st2 = NULL;
 
@@ -391,7 +391,7 @@ test_token (Fixture *f, gconstpointer data)
 {
   /* Tokens live 2 s and every answer takes 150 ms: a long send crosses
    * several expiries; then all tokens are revoked mid-stream (-1). */
-  g_autoptr(JsonObject) st = test_c08_control (f->sim,
+  g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim,
       "{\"token_lifetime\":2,\"latency_ms\":200,\"max_batch\":10,\"announce_limits\":true}");
   g_autoptr(JsonObject) st2 = NULL;
 
@@ -423,7 +423,7 @@ test_stop (Fixture *f, gconstpointer data)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(JsonObject) st = test_c08_control (f->sim, cases[i].flag);
+      g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim, cases[i].flag);
       g_autoptr(JsonObject) st2 = NULL;
       g_autoptr(GError) error = NULL;
       g_autofree char *prefix = g_strdup_printf ("S%u", i);
@@ -433,7 +433,7 @@ test_stop (Fixture *f, gconstpointer data)
       if (cases[i].code == -3)
         {
           /* Credentials are checked at login: drop the current token. */
-          g_autoptr(JsonObject) st3 = test_c08_control (f->sim, "{\"invalidate_tokens\":true}");
+          g_autoptr(JsonObject) st3 G_GNUC_UNUSED = test_c08_control (f->sim, "{\"invalidate_tokens\":true}");
         }
       enqueue_streams (f, 3, 2, prefix);
       g_assert_true (TEST_WAIT_UNTIL (({ g_autofree char *s = meta (f, TTSH_META_C08_STOPPED);
@@ -458,7 +458,7 @@ test_stop (Fixture *f, gconstpointer data)
 static void
 test_clock_skew (Fixture *f, gconstpointer data)
 {
-  g_autoptr(JsonObject) st = test_c08_control (f->sim, "{\"clock_offset_ms\":120000}");
+  g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim, "{\"clock_offset_ms\":120000}");
   g_autoptr(JsonObject) st2 = NULL;
 
   enqueue_streams (f, 4, 2, "DK");
@@ -479,7 +479,7 @@ static void
 test_clock_minus10 (Fixture *f, gconstpointer data)
 {
   /* Our check tolerates 300 s but C08 refuses ThoiGianGui 90 s off. */
-  g_autoptr(JsonObject) st = test_c08_control (f->sim, "{\"clock_offset_ms\":90000}");
+  g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim, "{\"clock_offset_ms\":90000}");
   g_autoptr(JsonObject) st2 = NULL;
 
   enqueue_streams (f, 4, 2, "DK");
@@ -503,7 +503,7 @@ test_retry_bounded (Fixture *f, gconstpointer data)
 
   for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
     {
-      g_autoptr(JsonObject) st = test_c08_control (f->sim, faults[i]);
+      g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim, faults[i]);
       g_autoptr(JsonObject) st2 = NULL;
       g_autofree char *prefix = g_strdup_printf ("R%u", i);
       g_autofree char *sql = g_strdup_printf (
@@ -525,7 +525,7 @@ test_outage (Fixture *f, gconstpointer data)
 {
   /* Connections cut before C08 commits: an outage, not the records' fault.
    * No try is counted, nothing goes to the error queue, all drain after. */
-  g_autoptr(JsonObject) st = test_c08_control (f->sim, "{\"rate_drop_before\":1.0}");
+  g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim, "{\"rate_drop_before\":1.0}");
   g_autoptr(JsonObject) st2 = NULL;
   g_autofree char *last = NULL;
 
@@ -544,7 +544,7 @@ test_partial (Fixture *f, gconstpointer data)
 {
   /* A third of the records come back -99 inside an accepted batch: only
    * they are resent, with their codes; accepted ones never go twice. */
-  g_autoptr(JsonObject) st = test_c08_control (f->sim, "{\"rate_record_minus99\":0.3}");
+  g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim, "{\"rate_record_minus99\":0.3}");
   g_autoptr(JsonObject) st2 = NULL;
 
   enqueue_streams (f, 30, 1, "DK");
@@ -561,7 +561,7 @@ static void
 test_stream_order_after_error (Fixture *f, gconstpointer data)
 {
   /* A record in backoff holds back its successors, not other streams. */
-  g_autoptr(JsonObject) st = test_c08_control (f->sim, "{\"rate_record_minus99\":1.0}");
+  g_autoptr(JsonObject) st G_GNUC_UNUSED = test_c08_control (f->sim, "{\"rate_record_minus99\":1.0}");
   g_autoptr(JsonObject) st2 = NULL;
 
   enqueue (f, TTSH_KIND_DIEM_DANH, "DK-A", 1, "Nguyễn Văn An", 0);

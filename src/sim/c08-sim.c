@@ -1471,7 +1471,7 @@ cmd_push (int argc, char **argv)
   g_clear_pointer (&reply, g_bytes_unref);
 
   /* TTSH_API_EXAM_SESSIONS is absolute (/ttsh/v1/...): keep only its tail. */
-  push_url = g_strconcat (url, TTSH_API_EXAM_SESSIONS + strlen (TTSH_API_BASE), NULL);
+  push_url = g_strconcat (url, &TTSH_API_EXAM_SESSIONS[strlen (TTSH_API_BASE)], NULL);
   m = soup_message_new (SOUP_METHOD_POST, push_url);
   soup_message_headers_replace (soup_message_get_request_headers (m), "Authorization", bearer);
   soup_message_headers_replace (soup_message_get_request_headers (m), "Accept", "application/json");

@@ -21,9 +21,9 @@
 
 #define BATCH_MAX        100
 /* Paths relative to --url (which ends in /ttsh/v1). */
-#define PATH_ATTENDANCE  (TTSH_API_ATTENDANCE + sizeof TTSH_API_BASE - 1)
-#define PATH_PROCESS     (TTSH_API_PROCESS + sizeof TTSH_API_BASE - 1)
-#define PATH_RESULTS     (TTSH_API_RESULTS + sizeof TTSH_API_BASE - 1)
+#define PATH_ATTENDANCE (&TTSH_API_ATTENDANCE[sizeof TTSH_API_BASE - 1])
+#define PATH_PROCESS (&TTSH_API_PROCESS[sizeof TTSH_API_BASE - 1])
+#define PATH_RESULTS (&TTSH_API_RESULTS[sizeof TTSH_API_BASE - 1])
 #define FLUSH_MS         250
 #define BACKOFF_BASE_MS  500
 #define BACKOFF_CAP_MS   10000
