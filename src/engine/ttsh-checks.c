@@ -45,7 +45,6 @@ ttsh_checks_source_errors (TtshStore  *store,
 {
   g_autoptr(GHashTable) per_client = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                             (GDestroyNotify) g_hash_table_unref);
-  g_autoptr(GHashTable) totals G_GNUC_UNUSED = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *detail = NULL;
   GHashTableIter iter;
   gpointer key, value;
