@@ -126,6 +126,20 @@ find_type (GtkWidget *root, GType type)
   return NULL;
 }
 
+static GtkWidget *
+find_label (GtkWidget *root, const char *prefix)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), prefix) != NULL)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label (c, prefix);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 /* A visible label (or row title) on screen under root containing text. */
 static gboolean
 shows_text (GtkWidget *root, const char *text)
@@ -427,7 +441,7 @@ test_live_progress (Fixture *f, gconstpointer data)
   step (f, (Step) { 7, "SA_HINH", 1, "BAT_DAU", 100, 0, "ACCEPTED" });
   wait_for (f, state_is, (gpointer) "IN_TEST", "the test start");
   gtk_test_widget_wait_for_draw (roster);
-  g_assert_true (shows_text (roster, "In test · 100"));
+  g_assert_true (shows_text (roster, "In test 100"));
   wait_for (f, panel_shows, (gpointer) "Attempt 1 started", "the timeline");
 
   step (f, (Step) { 7, "SA_HINH", 2, "DANG_THI", 95, 5, "PENDING" });
@@ -437,7 +451,7 @@ test_live_progress (Fixture *f, gconstpointer data)
   step (f, (Step) { 7, "SA_HINH", 3, "KET_THUC", 95, 0, "ERROR" });
   wait_for (f, state_is, (gpointer) "PASSED", "the result");
   gtk_test_widget_wait_for_draw (roster);
-  g_assert_true (shows_text (roster, "Passed · 95"));
+  g_assert_true (shows_text (roster, "Passed 95"));
   g_assert_true (shows_text (roster, "1 record in error"));
   wait_for (f, panel_shows, (gpointer) "C08 error -6", "the transmission error");
 
@@ -497,11 +511,13 @@ test_health_alarm (Fixture *f, gconstpointer data)
   g_assert_true (health_shows (f, "Unsent: 1"));
   g_assert_true (health_shows (f, "Oldest unsent: 22:0"));
   health = find_type (GTK_WIDGET (f->window), TTSH_TYPE_HEALTH_BAR);
-  for (GtkWidget *c = gtk_widget_get_first_child (gtk_widget_get_first_child (health)); c; c = gtk_widget_get_next_sibling (c))
-    if (GTK_IS_LABEL (c) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (c)), "Oldest unsent"))
-      age = c;
+  age = find_label (health, "Oldest unsent");
   g_assert_nonnull (age);
   g_assert_true (gtk_widget_has_css_class (age, "error"));
+  /* The most urgent alarm is spelled out under the chips. */
+  wait_for (f, health_shows, (gpointer) "Bản ghi chưa gửi quá 20 phút", "the alarm strip");
+  g_assert_true (gtk_widget_has_css_class (gtk_revealer_get_child (GTK_REVEALER (find_type (health, GTK_TYPE_REVEALER))),
+                                           "error"));
 }
 
 /* GTK 4.8 warns when a window without a window manager (Xvfb) loses focus

@@ -14,7 +14,8 @@ main (int    argc,
   g_autoptr(TtshApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* TTSH_LOCALEDIR: translations of an uninstalled build (demo, development). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("TTSH_LOCALEDIR") ? g_getenv ("TTSH_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -70,15 +70,16 @@ detail_thread (TtshEngine  *engine,
   return ttsh_query_candidate (store, q->id, q->with_cid, error);
 }
 
+/* Short, for the chip; the C08 message goes on the row's own line. */
 static char *
 tx_text (const TtshEvent *e)
 {
   if (e->tx_state == NULL)
     return NULL;
   if (g_str_equal (e->tx_state, "ERROR"))
-    return g_strdup_printf (_("C08 error %d: %s"), e->tx_code, e->tx_message ? e->tx_message : "");
+    return g_strdup_printf (_("C08 error %d"), e->tx_code);
   if (g_str_equal (e->tx_state, "PENDING") && e->tx_code != 0)
-    return g_strdup_printf (_("Waiting to resend (C08 code %d)"), e->tx_code);
+    return g_strdup_printf (_("Resend (code %d)"), e->tx_code);
   return g_strdup (ttsh_outbox_state_label (e->tx_state));
 }
 
@@ -131,7 +132,8 @@ event_icon (const TtshEvent *e)
   switch (e->kind)
     {
     case TTSH_EVENT_ATTENDANCE: return "contact-new-symbolic";
-    case TTSH_EVENT_PROCESS: return "media-playback-start-symbolic";
+    case TTSH_EVENT_PROCESS: return g_strcmp0 (e->title, "KET_THUC") == 0 ? "media-playback-stop-symbolic"
+                                                                           : "media-playback-start-symbolic";
     case TTSH_EVENT_DEDUCTION: return "dialog-warning-symbolic";
     case TTSH_EVENT_RESULT: return "emblem-ok-symbolic";
     case TTSH_EVENT_CANCELLATION: return "edit-delete-symbolic";
@@ -156,10 +158,17 @@ event_row (const TtshEvent *e)
                            g_strcmp0 (e->detail, "KHONG_DAT") == 0 ? _("failed") : e->detail);
   else
     sub = g_strdup (when);
+  if (e->tx_state != NULL && e->tx_code != 0 && e->tx_code != 1 && e->tx_message != NULL)
+    {
+      char *with = g_strdup_printf ("%s\n%s", sub, e->tx_message);
+      g_free (sub);
+      sub = with;
+    }
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sub);
   adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 3);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name (event_icon (e)));
   if (tx != NULL)
     {
@@ -168,8 +177,8 @@ event_row (const TtshEvent *e)
       gtk_widget_add_css_class (chip, "state-chip");
       gtk_widget_add_css_class (chip, tx_class (e));
       gtk_widget_set_valign (chip, GTK_ALIGN_CENTER);
-      gtk_label_set_wrap (GTK_LABEL (chip), TRUE);
-      gtk_label_set_max_width_chars (GTK_LABEL (chip), 22);
+      if (e->tx_message != NULL)
+        gtk_widget_set_tooltip_text (chip, e->tx_message);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), chip);
     }
   return row;
@@ -186,9 +195,14 @@ show_detail (TtshCandidatePanel  *self,
   GdkTexture *texture = NULL;
 
   gtk_label_set_text (self->name_label, r->full_name);
-  identity = g_strdup_printf (_("No. %s · class %s\nCitizen ID %s · born %s · %s"),
-                              r->candidate_no, r->licence_class, r->cid, d->dob,
-                              g_strcmp0 (d->gender, "NU") == 0 ? _("female") : _("male"));
+  if (g_str_has_prefix (d->dob, "**/**/"))
+    identity = g_strdup_printf (_("No. %s · class %s\nCitizen ID %s · born in %s · %s"),
+                                r->candidate_no, r->licence_class, r->cid, d->dob + 6,
+                                g_strcmp0 (d->gender, "NU") == 0 ? _("female") : _("male"));
+  else
+    identity = g_strdup_printf (_("No. %s · class %s\nCitizen ID %s · born %s · %s"),
+                                r->candidate_no, r->licence_class, r->cid, d->dob,
+                                g_strcmp0 (d->gender, "NU") == 0 ? _("female") : _("male"));
   gtk_label_set_text (self->identity_label, identity);
   session = g_strdup_printf ("%s (%s)", d->session_name, d->session_code);
   gtk_label_set_text (self->session_label, session);

@@ -33,6 +33,12 @@ struct _TtshHealthBar {
   GHashTable    *notified;       /* alarm ids already notified */
 
   GtkBox        *box;
+  GtkRevealer   *strip_revealer;
+  GtkWidget     *strip;
+  GtkImage      *strip_icon;
+  GtkLabel      *strip_label;
+  GtkButton     *strip_ack;
+  gint64         strip_alarm_id;
   GtkLabel      *c08_label;
   GtkLabel      *token_label;
   GtkLabel      *skew_label;
@@ -134,9 +140,9 @@ member_int (JsonObject *o,
   return TRUE;
 }
 
-static void
-ack_clicked (GtkButton     *button,
-             TtshHealthBar *self);
+static void ack_clicked  (GtkButton     *button,
+                          TtshHealthBar *self);
+static void on_strip_ack (TtshHealthBar *self);
 
 static void
 notify_alarm (TtshHealthBar *self,
@@ -201,6 +207,26 @@ show_alarms (TtshHealthBar *self,
       gtk_list_box_append (self->alarm_list, row);
       notify_alarm (self, a);
     }
+
+  /* The most urgent alarm stays in sight under the chips until handled. */
+  if (alarms->len > 0)
+    {
+      TtshAlarmRow *top = g_ptr_array_index (alarms, 0);
+      g_autofree char *when = ttsh_format_clock_ms (top->last_at);
+      g_autofree char *line = alarms->len > 1
+        ? g_strdup_printf (_("%s — %s (and %u more)"), when, top->message, alarms->len - 1)
+        : g_strdup_printf ("%s — %s", when, top->message);
+
+      self->strip_alarm_id = top->id;
+      gtk_label_set_text (self->strip_label, line);
+      gtk_image_set_from_icon_name (self->strip_icon, g_str_equal (top->severity, "CRITICAL")
+                                    ? "dialog-error-symbolic" : "dialog-warning-symbolic");
+      gtk_widget_remove_css_class (self->strip, critical ? "warning" : "error");
+      gtk_widget_add_css_class (self->strip, critical ? "error" : "warning");
+      gtk_widget_set_visible (GTK_WIDGET (self->strip_ack), can_ack);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->strip_ack), TRUE);
+    }
+  gtk_revealer_set_reveal_child (self->strip_revealer, alarms->len > 0);
 
   if (alarms->len == 0)
     text = g_strdup (_("No alarms"));
@@ -433,20 +459,34 @@ ack_done (GObject      *source,
 }
 
 static void
-ack_clicked (GtkButton     *button,
-             TtshHealthBar *self)
+ack (TtshHealthBar *self,
+     GtkWidget     *button,
+     gint64         id)
 {
-  gint64 *id = g_object_get_data (G_OBJECT (button), "alarm-id");
   Ack *a;
 
   if (!ttsh_context_check (self->context, TTSH_PERM_ACK_ALARM, "alarm"))
     return;
   a = g_new0 (Ack, 1);
-  a->id = *id;
+  a->id = id;
   a->operator_name = g_strdup (ttsh_operator_get_username (ttsh_context_get_operator (self->context)));
-  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+  gtk_widget_set_sensitive (button, FALSE);
   ttsh_engine_call_async (ttsh_context_get_engine (self->context), ack_thread, a, ack_free, NULL,
-                          self->cancellable, ack_done, NULL);
+                          self->cancellable, ack_done, button);
+}
+
+static void
+ack_clicked (GtkButton     *button,
+             TtshHealthBar *self)
+{
+  ack (self, GTK_WIDGET (button), *(gint64 *) g_object_get_data (G_OBJECT (button), "alarm-id"));
+}
+
+static void
+on_strip_ack (TtshHealthBar *self)
+{
+  if (self->strip_alarm_id != 0)
+    ack (self, GTK_WIDGET (self->strip_ack), self->strip_alarm_id);
 }
 
 /* GObject ------------------------------------------------------------------ */
@@ -475,6 +515,11 @@ ttsh_health_bar_dispose (GObject *object)
   g_clear_object (&self->context);
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), TTSH_TYPE_HEALTH_BAR);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
   G_OBJECT_CLASS (ttsh_health_bar_parent_class)->dispose (object);
 }
 
@@ -536,6 +581,12 @@ ttsh_health_bar_class_init (TtshHealthBarClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/vn/ttsh/Console/ttsh-health-bar.ui");
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, box);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, strip_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, strip);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, strip_icon);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, strip_label);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, strip_ack);
+  gtk_widget_class_bind_template_callback (widget_class, on_strip_ack);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, c08_label);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, token_label);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, skew_label);

@@ -676,6 +676,27 @@ create_label (void)
   return label;
 }
 
+/* Names and citizen IDs are read whole: they get the room they need. */
+static GtkWidget *
+create_name_label (void)
+{
+  GtkWidget *label = create_label ();
+
+  gtk_label_set_width_chars (GTK_LABEL (label), 20);
+  return label;
+}
+
+static GtkWidget *
+create_cid_label (void)
+{
+  GtkWidget *label = create_label ();
+
+  gtk_label_set_width_chars (GTK_LABEL (label), 13);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
+  gtk_widget_add_css_class (label, "numeric");
+  return label;
+}
+
 static GtkWidget *
 create_chip (void)
 {
@@ -773,8 +794,8 @@ update_state (TtshSessionsView  *self,
   else if (!isnan (score))
     {
       g_autofree char *s = ttsh_format_decimal (score, floor (score) == score ? 0 : 1);
-      text = attempt > 1 ? g_strdup_printf (_("%s · %s (attempt %d)"), ttsh_content_state_label (state), s, attempt)
-                         : g_strdup_printf ("%s · %s", ttsh_content_state_label (state), s);
+      text = attempt > 1 ? g_strdup_printf (_("%s %s (attempt %d)"), ttsh_content_state_label (state), s, attempt)
+                         : g_strdup_printf ("%s %s", ttsh_content_state_label (state), s);
     }
   else
     text = g_strdup (ttsh_content_state_label (state));
@@ -909,11 +930,11 @@ build_columns (TtshSessionsView *self)
   add_column (self, _("Photo"), create_avatar, update_photo, NULL, "notify::has-photo", NULL, FALSE);
   add_column (self, _("No."), create_label, update_text, (gpointer) "candidate-no",
               "notify::candidate-no", string_sorter ("candidate-no"), FALSE);
-  add_column (self, _("Full name"), create_label, update_text, (gpointer) "full-name",
+  add_column (self, _("Full name"), create_name_label, update_text, (gpointer) "full-name",
               "notify::full-name", string_sorter ("full-name"), TRUE);
   add_column (self, _("Class"), create_label, update_text, (gpointer) "licence-class",
               "notify::licence-class", string_sorter ("licence-class"), FALSE);
-  add_column (self, _("Citizen ID"), create_label, update_text, (gpointer) "cid",
+  add_column (self, _("Citizen ID"), create_cid_label, update_text, (gpointer) "cid",
               cid_notify, string_sorter ("cid"), FALSE);
   for (int i = 0; i < TTSH_N_CONTENTS; i++)
     {

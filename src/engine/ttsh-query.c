@@ -504,7 +504,7 @@ ttsh_query_candidate (TtshStore  *store,
       sqlite3_reset (stmt);
       if (rc == SQLITE_DONE)
         g_set_error (error, TTSH_STORE_ERROR, TTSH_STORE_ERROR_NOT_FOUND,
-                     _("no candidate with id %" G_GINT64_FORMAT), candidate_id);
+                     _("no such candidate"));
       else
         ttsh_store_set_error (store, rc, error);
       return NULL;
