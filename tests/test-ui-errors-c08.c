@@ -12,6 +12,8 @@
 #include "ttsh-context.h"
 #include "ttsh-errors-item.h"
 #include "ttsh-errors-view.h"
+#include "ttsh-health-bar.h"
+#include "ttsh-alarm.h"
 #include "ttsh-operators.h"
 #include "ttsh-sender.h"
 #include "test-errors-util.h"
@@ -313,6 +315,47 @@ on_cancelled (TtshCancelDialog *dlg, const char *code, char **out)
   *out = g_strdup (code);
 }
 
+static gboolean
+alarm_open (Fixture *f, gpointer data)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM alarm WHERE kind = '%s' AND cleared_at IS NULL",
+                                          (const char *) data);
+  return engine_int (f, sql) == 1;
+}
+
+static gboolean
+acked (Fixture *f, gpointer data)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM alarm WHERE kind = '%s' AND acked_by = 'ql1'",
+                                          (const char *) data);
+  return engine_int (f, sql) == 1;
+}
+
+/* The health bar's "Acknowledge" button of alarm @id. */
+static GtkWidget *
+find_ack_button (GtkWidget *root,
+                 gint64     id)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+      gint64 *alarm = GTK_IS_BUTTON (c) ? g_object_get_data (G_OBJECT (c), "alarm-id") : NULL;
+      if (alarm != NULL && *alarm == id)
+        return c;
+      if ((found = find_ack_button (c, id)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gint64 locked_alarm_id;
+
+static gboolean
+has_ack_button (Fixture *f, gpointer data)
+{
+  return find_ack_button (data, locked_alarm_id) != NULL;
+}
+
 /* The test ------------------------------------------------------------------ */
 
 static void
@@ -329,11 +372,21 @@ test_end_to_end (Fixture *f, gconstpointer data)
   GtkWindow *win = GTK_WINDOW (gtk_window_new ());
   AdwMessageDialog *dlg;
   TtshCancelDialog *cancel;
+  GtkWidget *health = NULL;
+  GtkWidget *ack;
+  g_autoptr(Enqueue) held = NULL;
   Listed l = { view, 0, TRUE };
   gpointer pair[2];
 
   gtk_window_set_default_size (win, 1280, 760);
-  gtk_window_set_child (win, GTK_WIDGET (view));
+  {
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+    health = ttsh_health_bar_new (manager);
+    gtk_box_append (GTK_BOX (box), health);
+    gtk_box_append (GTK_BOX (box), GTK_WIDGET (view));
+    gtk_widget_set_vexpand (GTK_WIDGET (view), TRUE);
+    gtk_window_set_child (win, box);
+  }
   gtk_window_present (win);
 
   /* 1. c08-sim rejects a name as invalid data: -4 in the queue, with its meaning. */
@@ -408,6 +461,33 @@ test_end_to_end (Fixture *f, gconstpointer data)
                          "AND CAST(payload AS TEXT) LIKE '%%thi hộ%%' AND CAST(payload AS TEXT) LIKE '%%GIAN_LAN%%'",
                          cancel_code);
   g_assert_cmpint (test_c08_ledger_int (f->sim, sql), ==, 1);
+
+  /* 5. C08 locks the account: the sender stops at once and alarms; unsent
+   * records are listed as held by -2, and the manager acknowledges the
+   * alarm in the health bar. */
+  g_clear_pointer (&st, json_object_unref);
+  st = test_c08_control (f->sim, "{\"locked\":true,\"invalidate_tokens\":true}");
+  held = enqueue (f, 4, "Vũ Văn Nam");
+  wait_for (f, alarm_open, (gpointer) TTSH_ALARM_C08_LOCKED, "the stop alarm");
+  l.id = held->id;
+  l.present = TRUE;
+  ttsh_errors_view_reload (view);
+  wait_for (f, listed, &l, "the held record in the queue");
+  {
+    g_autoptr(TtshErrorsItem) it = g_list_model_get_item (ttsh_errors_view_get_model (view),
+                                                          position_of (view, held->id));
+    g_assert_cmpint (ttsh_errors_item_get_record (it)->code, ==, TTSH_CODE_ACCOUNT_LOCKED);
+    g_assert_cmpint (ttsh_errors_item_get_record (it)->cause, ==, TTSH_ERROR_CAUSE_STOPPED);
+  }
+  locked_alarm_id = engine_int (f, "SELECT id FROM alarm WHERE kind = '" TTSH_ALARM_C08_LOCKED "'");
+  ttsh_health_bar_refresh (TTSH_HEALTH_BAR (health));
+  wait_for (f, has_ack_button, health, "the alarm in the health bar");
+  ack = find_ack_button (health, locked_alarm_id);
+  /* the list lives in a closed popover: click it as the popover would */
+  g_signal_emit_by_name (ack, "clicked");
+  wait_for (f, acked, (gpointer) TTSH_ALARM_C08_LOCKED, "the acknowledgement");
+  g_assert_cmpint (engine_int (f, "SELECT count(*) FROM journal WHERE action = 'ALARM_ACKED' AND actor = 'ql1' "
+                                  "AND subject LIKE '" TTSH_ALARM_C08_LOCKED "%'"), ==, 1);
 
   gtk_window_destroy (win);
   while (g_main_context_iteration (NULL, FALSE))
