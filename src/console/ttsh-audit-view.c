@@ -97,6 +97,9 @@ struct _TtshAuditView {
 
   gboolean            loading;
   gboolean            reload_again;
+  gboolean            stale;          /* changed while not shown */
+  gint64              load_started;
+  gint64              load_cost;
   gboolean            verifying;
   guint               reload_source;
   guint               generation;
@@ -419,6 +422,7 @@ load_done (GObject      *source,
   refill (self, self->action_filter, self->actions, _("All kinds"), l->actions);
   load_free (l);
   update_status (self);
+  self->load_cost = g_get_monotonic_time () - self->load_started;
   self->generation++;
   if (self->reload_again)
     {
@@ -446,6 +450,8 @@ audit_reload (TtshAuditView *self)
   if (period > 0 && period < G_N_ELEMENTS (period_hours))
     in->since_ms = ttsh_now_ms () - (gint64) period_hours[period] * 3600 * 1000;
   self->loading = TRUE;
+  self->stale = FALSE;
+  self->load_started = g_get_monotonic_time ();
   ttsh_engine_call_async (ttsh_context_get_engine (self->context), load_func, in,
                           (GDestroyNotify) load_free, (GDestroyNotify) load_free,
                           self->cancellable, load_done, g_object_ref (self));
@@ -461,15 +467,35 @@ reload_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The sender journals every record it sends: coalesce, back off by the
+ * cost of a load, and wait while the page is not shown. */
 static void
 on_engine_changed (TtshEngine    *engine,
                    const char    *what,
                    TtshAuditView *self)
 {
+  guint delay;
+
   if (g_strcmp0 (what, "journal") != 0)
     return;
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = TRUE;
+      return;
+    }
+  delay = (guint) CLAMP (self->load_cost * 4 / 1000, RELOAD_DELAY_MS, 10000);
   if (self->reload_source == 0)
-    self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_timeout, self);
+    self->reload_source = g_timeout_add (delay, reload_timeout, self);
+}
+
+static void
+ttsh_audit_view_map (GtkWidget *widget)
+{
+  TtshAuditView *self = TTSH_AUDIT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (ttsh_audit_view_parent_class)->map (widget);
+  if (self->stale)
+    audit_reload (self);
 }
 
 /* Object -------------------------------------------------------------------- */
@@ -565,6 +591,7 @@ ttsh_audit_view_class_init (TtshAuditViewClass *klass)
   object_class->finalize = ttsh_audit_view_finalize;
   object_class->get_property = ttsh_audit_view_get_property;
   object_class->set_property = ttsh_audit_view_set_property;
+  widget_class->map = ttsh_audit_view_map;
 
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL, TTSH_TYPE_CONTEXT,

@@ -76,6 +76,9 @@ struct _TtshErrorsView {
 
   guint                reload_source;
   gboolean             loading;
+  gboolean             stale;           /* changed while not shown */
+  gint64               load_started;    /* monotonic µs */
+  gint64               load_cost;       /* µs of the last load */
   gboolean             reload_again;
   guint                generation;
   gint64               detail_id;
@@ -500,6 +503,7 @@ load_done (GObject      *source,
       return;
     }
   ttsh_errors_view_set_records (self, records);
+  self->load_cost = g_get_monotonic_time () - self->load_started;
   if (self->reload_again)
     {
       self->reload_again = FALSE;
@@ -519,6 +523,8 @@ ttsh_errors_view_reload (TtshErrorsView *self)
       return;
     }
   self->loading = TRUE;
+  self->stale = FALSE;
+  self->load_started = g_get_monotonic_time ();
   ttsh_engine_call_async (ttsh_context_get_engine (self->context), load_func,
                           GINT_TO_POINTER (self->include_handled), NULL,
                           (GDestroyNotify) g_ptr_array_unref, self->cancellable,
@@ -535,16 +541,36 @@ reload_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The outbox changes many times a second while C08 is answering: coalesce. */
+/* The outbox changes many times a second while C08 is answering: coalesce,
+ * wait longer the more a load costs, and do nothing while the page is not
+ * shown (it catches up when mapped). */
 static void
 on_engine_changed (TtshEngine     *engine,
                    const char     *what,
                    TtshErrorsView *self)
 {
+  guint delay;
+
   if (g_strcmp0 (what, "outbox") != 0)
     return;
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = TRUE;
+      return;
+    }
+  delay = (guint) CLAMP (self->load_cost * 4 / 1000, RELOAD_DELAY_MS, 10000);
   if (self->reload_source == 0)
-    self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_timeout, self);
+    self->reload_source = g_timeout_add (delay, reload_timeout, self);
+}
+
+static void
+ttsh_errors_view_map (GtkWidget *widget)
+{
+  TtshErrorsView *self = TTSH_ERRORS_VIEW (widget);
+
+  GTK_WIDGET_CLASS (ttsh_errors_view_parent_class)->map (widget);
+  if (self->stale)
+    ttsh_errors_view_reload (self);
 }
 
 static void
@@ -679,6 +705,14 @@ load_detail (TtshErrorsView  *self,
       _("Handled:"), handled,
       _("C08 said:"), *r->message ? r->message : r->reason);
 
+  if (r->corrected_by > 0)
+    {
+      g_autofree char *more = g_markup_printf_escaped (_("\n<b>Corrected by:</b> outbox record #%lld"),
+                                                      (long long) r->corrected_by);
+      char *joined = g_strconcat (facts, more, NULL);
+      g_free (facts);
+      facts = joined;
+    }
   self->detail_id = r->id;
   gtk_label_set_text (self->detail_title, title);
   gtk_label_set_text (self->detail_meaning, meaning_text (r->code));
@@ -1195,6 +1229,7 @@ ttsh_errors_view_class_init (TtshErrorsViewClass *klass)
   object_class->finalize = ttsh_errors_view_finalize;
   object_class->get_property = ttsh_errors_view_get_property;
   object_class->set_property = ttsh_errors_view_set_property;
+  widget_class->map = ttsh_errors_view_map;
 
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL, TTSH_TYPE_CONTEXT,
