@@ -18,6 +18,7 @@
 #include "ttsh-context.h"
 #include "ttsh-errors-item.h"
 #include "ttsh-errors-view.h"
+#include "ttsh-errors.h"
 #include "ttsh-journal.h"
 #include "ttsh-operators.h"
 #include "test-errors-util.h"
@@ -570,6 +571,13 @@ index_of (GtkDropDown *dd, const char *value)
 static gpointer
 raise_and_ack (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
 {
+  Fixture *f = data;
+  g_autoptr(TtshErrorsReport) resent = ttsh_errors_resend (store, &f->ids[1], 1, "ql1",
+                                                           "C08 báo đã khắc phục lỗi nội bộ", error);
+  g_autoptr(TtshErrorsReport) handled = resent ? ttsh_errors_mark_handled (store, &f->ids[3], 1, "ql1",
+                                                                           "Đã đối soát với Cục CSGT", error) : NULL;
+  if (handled == NULL)
+    return NULL;
   gint64 id = ttsh_alarm_raise (store, TTSH_ALARM_SOURCE_ERRORS, TTSH_ALARM_WARNING, "sa-hinh-1",
                                 "3 yêu cầu lỗi", NULL, error);
   if (id == 0 || !ttsh_alarm_ack (store, id, "gs1", "Đã gọi đơn vị sát hạch", error))
@@ -588,7 +596,7 @@ test_audit_view (Fixture *f, gconstpointer data)
   GListModel *model;
   guint n_all, idx;
 
-  g_assert_nonnull (ttsh_engine_call_sync (f->engine, raise_and_ack, NULL, &error));
+  g_assert_nonnull (ttsh_engine_call_sync (f->engine, raise_and_ack, f, &error));
   g_assert_no_error (error);
   view = TTSH_AUDIT_VIEW (ttsh_audit_view_new (ctx));
   win = window_with (GTK_WIDGET (view));
@@ -606,6 +614,11 @@ test_audit_view (Fixture *f, gconstpointer data)
   spin (50);
   wait_for (audit_settled, view, "the operator filter");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);   /* ALARM_ACKED */
+  g_assert_cmpuint (ttsh_audit_view_get_generation (view), >, 0);
+  gtk_drop_down_set_selected (ttsh_audit_view_get_actor_filter (view), index_of (ttsh_audit_view_get_actor_filter (view), "ql1"));
+  spin (50);
+  wait_for (audit_settled, view, "the manager's entries");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);   /* RECORD_RESENT, RECORD_HANDLED */
 
   /* by kind */
   gtk_drop_down_set_selected (ttsh_audit_view_get_actor_filter (view), 0);

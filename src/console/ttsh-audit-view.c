@@ -72,7 +72,7 @@ static const struct {
   { N_("#"), FALSE, 70 },
   { N_("Time"), FALSE, 150 },
   { N_("Operator"), FALSE, 130 },
-  { N_("Kind"), FALSE, 170 },
+  { N_("Action"), FALSE, 170 },
   { N_("Subject"), TRUE, 260 },
   { N_("Detail"), TRUE, 320 },
 };
