@@ -372,6 +372,31 @@ test_errors_view (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
   ttsh_errors_view_set_code_filter (view, TRUE, 0);
 
+  /* Export what is shown: the -6 group only */
+  {
+    g_autofree char *csv = g_build_filename (f->dir, "hang-doi-loi.csv", NULL);
+    g_autofree char *xlsx = g_build_filename (f->dir, "hang-doi-loi.xlsx", NULL);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    ttsh_errors_view_set_code_filter (view, FALSE, -6);
+    wait_for (view_settled, view, "the code filter");
+    gen = ttsh_errors_view_get_generation (view);
+    ttsh_errors_view_export (view, csv);
+    wait_generation (view, gen, "the CSV export");
+    g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+    lines = g_strsplit (text, "\r\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 3);   /* header, one record, end */
+    g_assert_nonnull (strstr (lines[1], f->codes[3]));
+    g_assert_nonnull (strstr (lines[1], ttsh_code_message (-6)));
+    gen = ttsh_errors_view_get_generation (view);
+    ttsh_errors_view_export (view, xlsx);
+    wait_generation (view, gen, "the XLSX export");
+    g_assert_true (g_file_test (xlsx, G_FILE_TEST_IS_REGULAR));
+    g_assert_nonnull (strstr (ttsh_errors_view_get_last_outcome (view), xlsx));
+    ttsh_errors_view_set_code_filter (view, TRUE, 0);
+  }
+
   /* Search without diacritics */
   gtk_editable_set_text (ttsh_errors_view_get_search (view), "thi sinh 2");
   spin (400);   /* the search entry waits for typing to pause */

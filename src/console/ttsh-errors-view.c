@@ -1015,9 +1015,9 @@ export_done (GObject      *source,
 }
 
 /* The list as shown (filters and order applied) goes to @path off the main thread. */
-static void
-export_to (TtshErrorsView *self,
-           const char     *path)
+void
+ttsh_errors_view_export (TtshErrorsView *self,
+                         const char     *path)
 {
   ExportJob *job = g_new0 (ExportJob, 1);
   GListModel *model = G_LIST_MODEL (self->filtered);
@@ -1032,7 +1032,7 @@ export_to (TtshErrorsView *self,
     }
   job->path = g_strdup (path);
   task = g_task_new (self, self->cancellable, export_done, NULL);
-  g_task_set_source_tag (task, export_to);
+  g_task_set_source_tag (task, ttsh_errors_view_export);
   g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
   g_task_run_in_thread (task, export_thread);
 }
@@ -1055,7 +1055,7 @@ on_export_response (GtkNativeDialog *dialog,
           g_free (path);
           path = with;
         }
-      export_to (self, path);
+      ttsh_errors_view_export (self, path);
     }
   g_object_unref (dialog);
 }

@@ -14,6 +14,11 @@ G_DECLARE_FINAL_TYPE (TtshErrorsView, ttsh_errors_view, TTSH, ERRORS_VIEW, GtkWi
 
 GtkWidget          *ttsh_errors_view_new            (TtshContext    *context);
 
+/* Writes the list as shown (filters and order applied) to @path, XLSX when
+ * it ends in .xlsx, else CSV; the outcome appears as a toast. */
+void                ttsh_errors_view_export         (TtshErrorsView *self,
+                                                     const char     *path);
+
 /* For tests and benchmarks. */
 GListModel         *ttsh_errors_view_get_model      (TtshErrorsView *self);  /* filtered, sorted */
 GListStore         *ttsh_errors_view_get_store      (TtshErrorsView *self);
