@@ -6,7 +6,7 @@ pkgs=(
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
   libsqlite3-dev sqlite3 libssl-dev libshumate-dev libxlsxwriter-dev glib-networking
   xvfb xauth dbus dbus-x11 at-spi2-core imagemagick desktop-file-utils appstream
-  valgrind openssl fonts-noto-core adwaita-icon-theme
+  valgrind openssl fonts-noto-core adwaita-icon-theme locales curl
 )
 missing=()
 for p in "${pkgs[@]}"; do

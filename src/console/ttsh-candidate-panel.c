@@ -141,6 +141,21 @@ event_icon (const TtshEvent *e)
     }
 }
 
+/* "CCCD_CHIP KHOP" as stored → words. */
+static char *
+auth_text (const char *detail)
+{
+  g_auto(GStrv) parts = g_strsplit (detail, " ", 2);
+  const char *method = parts[0], *result = parts[1] ? parts[1] : "";
+
+  if (g_strcmp0 (method, "VNEID_QR") == 0) method = _("VNeID QR code");
+  else if (g_strcmp0 (method, "CCCD_CHIP") == 0) method = _("chip citizen ID card");
+  else if (g_strcmp0 (method, "KHUON_MAT") == 0) method = _("face recognition");
+  if (g_strcmp0 (result, "KHOP") == 0) result = _("matched");
+  else if (g_strcmp0 (result, "KHONG_KHOP") == 0) result = _("not matched");
+  return *result ? g_strdup_printf ("%s: %s", method, result) : g_strdup (method);
+}
+
 static GtkWidget *
 event_row (const TtshEvent *e)
 {
@@ -151,7 +166,10 @@ event_row (const TtshEvent *e)
   g_autofree char *sub = NULL;
 
   if (e->kind == TTSH_EVENT_ATTENDANCE && e->detail != NULL)
-    sub = g_strdup_printf ("%s · %s", when, e->detail);
+    {
+      g_autofree char *auth = auth_text (e->detail);
+      sub = g_strdup_printf ("%s · %s", when, auth);
+    }
   else if (e->kind == TTSH_EVENT_PROCESS && e->detail != NULL &&
            g_strcmp0 (e->title, "KET_THUC") == 0)
     sub = g_strdup_printf ("%s · %s", when, g_strcmp0 (e->detail, "DAT") == 0 ? _("passed") :

@@ -279,7 +279,8 @@ show_reading (TtshHealthBar *self,
         g_autofree char *left = ttsh_format_duration ((expires - now) / 1000);
 
         text = g_strdup_printf (_("Token: %s left"), left);
-        set_chip (self->token_label, text, expires - now < 5 * 60 * 1000 ? "warning" : "ok");
+        /* The sender renews ahead of expiry; a token this close to its end means it could not. */
+        set_chip (self->token_label, text, expires - now < 60 * 1000 ? "warning" : "ok");
         g_clear_pointer (&text, g_free);
       }
   }
