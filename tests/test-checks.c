@@ -45,12 +45,12 @@ add_clients (TtshStore *store)
 }
 
 static void
-add_request (TtshStore *store, gint64 client, gint64 at, int code)
+add_batch (TtshStore *store, gint64 client, gint64 at, int code, int records, int accepted)
 {
   g_autoptr(GError) error = NULL;
   sqlite3_stmt *stmt = ttsh_store_prepare (store,
-      "INSERT INTO inbound_request (at, client_id, remote, method, path, http_status, result_code) "
-      "VALUES (?1, ?2, '127.0.0.1', 'POST', '/ttsh/v1/process', 200, ?3)", &error);
+      "INSERT INTO inbound_request (at, client_id, remote, method, path, http_status, result_code, "
+      "records, accepted) VALUES (?1, ?2, '127.0.0.1', 'POST', '/ttsh/v1/process', 200, ?3, ?4, ?5)", &error);
   g_assert_no_error (error);
   sqlite3_bind_int64 (stmt, 1, at);
   if (client > 0)
@@ -58,8 +58,16 @@ add_request (TtshStore *store, gint64 client, gint64 at, int code)
   else
     sqlite3_bind_null (stmt, 2);
   sqlite3_bind_int (stmt, 3, code);
+  sqlite3_bind_int (stmt, 4, records);
+  sqlite3_bind_int (stmt, 5, accepted);
   g_assert_true (ttsh_store_step_done (store, stmt, &error));
   g_assert_no_error (error);
+}
+
+static void
+add_request (TtshStore *store, gint64 client, gint64 at, int code)
+{
+  add_batch (store, client, at, code, 0, 0);
 }
 
 static void
@@ -76,6 +84,7 @@ test_source_errors (Fixture *f, gconstpointer data)
   add_request (f->store, 1, now - 3000, -1);
   add_request (f->store, 1, now - 4000, 1);
   add_request (f->store, 2, now - 5000, 1);          /* success only: no alarm */
+  add_batch (f->store, 2, now - 5000, 1, 10, 10);    /* a whole batch taken: no alarm */
   add_request (f->store, 3, now - 7200 * 1000, -4);  /* before the window */
   add_request (f->store, 0, now - 100, -3);          /* failed login, no client */
 
@@ -89,13 +98,24 @@ test_source_errors (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (msg, "-4 (DU_LIEU_KHONG_HOP_LE): 2"));
   g_assert_nonnull (strstr (msg, "-1 (TOKEN_KHONG_HOP_LE): 1"));
   g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM alarm WHERE subject = 'remote 127.0.0.1'"), ==, 1);
+  g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM alarm WHERE subject = 'duong-truong-1'"), ==, 0);
+
+  /* A batch taken with 3 of 20 records refused is an error of its program. */
+  add_batch (f->store, 3, now - 500, 1, 20, 17);
+  g_assert_true (ttsh_checks_source_errors (f->store, now - 3600 * 1000, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 3);
+  g_clear_pointer (&msg, g_free);
+  msg = test_text (f->store, "SELECT message FROM alarm WHERE subject = 'ly-thuyet-1'");
+  g_assert_nonnull (msg);
+  g_assert_nonnull (strstr (msg, " 3 "));
   g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM journal WHERE action = 'ERRORS_CHECKED' "
-                                "AND subject = 'hourly/source' AND detail LIKE '%\"failed_requests\":4%'"), ==, 1);
+                                "AND subject = 'hourly/source' AND detail LIKE '%\"failed_requests\":4,\"refused_records\":3%'"), ==, 1);
 
   /* a clean hour raises nothing but is still journaled */
   g_assert_true (ttsh_checks_source_errors (f->store, now, now + 3600 * 1000, &n, &error));
   g_assert_cmpuint (n, ==, 0);
-  g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM journal WHERE action = 'ERRORS_CHECKED'"), ==, 2);
+  g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM journal WHERE action = 'ERRORS_CHECKED'"), ==, 3);
 }
 
 static void

@@ -45,11 +45,12 @@ ttsh_checks_source_errors (TtshStore  *store,
 {
   g_autoptr(GHashTable) per_client = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                             (GDestroyNotify) g_hash_table_unref);
+  g_autoptr(GHashTable) rejected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *detail = NULL;
   GHashTableIter iter;
   gpointer key, value;
   sqlite3_stmt *stmt;
-  guint raised = 0, total = 0;
+  guint raised = 0, total = 0, total_rejected = 0;
   int rc;
 
   stmt = ttsh_store_prepare (store,
@@ -80,21 +81,48 @@ ttsh_checks_source_errors (TtshStore  *store,
   if (rc != SQLITE_DONE)
     return ttsh_store_set_error (store, rc, error);
 
+  /* Batches taken with some records refused inside are errors of the
+   * program too (bad records), though the request itself succeeded. */
+  stmt = ttsh_store_prepare (store,
+      "SELECT coalesce(c.name, 'remote ' || coalesce(r.remote, '?')), sum(r.records - r.accepted) "
+      "FROM inbound_request r LEFT JOIN api_client c ON c.id = r.client_id "
+      "WHERE r.at >= ?1 AND r.at < ?2 AND r.result_code = 1 AND r.accepted < r.records "
+      "GROUP BY 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, since_ms);
+  sqlite3_bind_int64 (stmt, 2, until_ms);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *client = (const char *) sqlite3_column_text (stmt, 0);
+      guint n = (guint) sqlite3_column_int64 (stmt, 1);
+
+      g_hash_table_insert (rejected, g_strdup (client), GUINT_TO_POINTER (n));
+      if (!g_hash_table_contains (per_client, client))
+        g_hash_table_insert (per_client, g_strdup (client), g_hash_table_new (NULL, NULL));
+      total_rejected += n;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return ttsh_store_set_error (store, rc, error);
+
   g_hash_table_iter_init (&iter, per_client);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       g_autoptr(GString) msg = g_string_new (NULL);
       g_autofree char *from = ttsh_time_format_ms (since_ms);
       g_autofree char *to = ttsh_time_format_ms (until_ms);
-      guint n = 0;
+      guint n = 0, bad = GPOINTER_TO_UINT (g_hash_table_lookup (rejected, key));
       GHashTableIter ci;
       gpointer cv;
 
       g_hash_table_iter_init (&ci, value);
       while (g_hash_table_iter_next (&ci, NULL, &cv))
         n += GPOINTER_TO_UINT (cv);
-      g_string_printf (msg, _("%u failed requests from exam program “%s” between %s and %s: "),
-                       n, (const char *) key, from, to);
+      g_string_printf (msg, _("%u failed requests and %u refused records from exam program “%s” "
+                              "between %s and %s"), n, bad, (const char *) key, from, to);
+      if (n > 0)
+        g_string_append (msg, ": ");
       append_code_counts (msg, value);
       if (ttsh_alarm_raise (store, TTSH_ALARM_SOURCE_ERRORS, TTSH_ALARM_WARNING, key, msg->str,
                             NULL, error) == 0)
@@ -103,8 +131,8 @@ ttsh_checks_source_errors (TtshStore  *store,
     }
 
   detail = g_strdup_printf ("{\"since\":%" G_GINT64_FORMAT ",\"until\":%" G_GINT64_FORMAT
-                            ",\"failed_requests\":%u,\"clients\":%u}",
-                            since_ms, until_ms, total, g_hash_table_size (per_client));
+                            ",\"failed_requests\":%u,\"refused_records\":%u,\"clients\":%u}",
+                            since_ms, until_ms, total, total_rejected, g_hash_table_size (per_client));
   if (ttsh_journal_append (store, "engine", TTSH_JOURNAL_ERRORS_CHECKED, "hourly/source",
                            detail, error) == 0)
     return FALSE;
