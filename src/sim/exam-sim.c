@@ -1154,6 +1154,8 @@ static SoupSession *
 new_session (GError **error)
 {
   g_autoptr(GTlsDatabase) db = NULL;
+  /* The TTSH server is on the centre's LAN: connect directly. */
+  g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
 
   if (opt_ca)
     {
@@ -1162,7 +1164,7 @@ new_session (GError **error)
         return NULL;
     }
   return soup_session_new_with_options ("timeout", 75, "max-conns", 16, "max-conns-per-host", 8,
-                                        db ? "tls-database" : NULL, db, NULL);
+                                        "proxy-resolver", direct, db ? "tls-database" : NULL, db, NULL);
 }
 
 static char *
