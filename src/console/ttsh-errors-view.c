@@ -741,6 +741,10 @@ on_selection_changed (GtkSelectionModel *model,
   if (self->status_label == NULL)
     return;
   update_status (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.resend",
+                                 n > 0 && ttsh_context_can (self->context, TTSH_PERM_RESEND));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.mark-handled",
+                                 n > 0 && ttsh_context_can (self->context, TTSH_PERM_MARK_HANDLED));
   if (n == 1)
     {
       g_autoptr(TtshErrorsItem) it = g_list_model_get_item (G_LIST_MODEL (model), gtk_bitset_get_nth (sel, 0));
@@ -1141,10 +1145,9 @@ ttsh_errors_view_constructed (GObject *object)
 
   G_OBJECT_CLASS (ttsh_errors_view_parent_class)->constructed (object);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.resend",
-                                 ttsh_context_can (self->context, TTSH_PERM_RESEND));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.mark-handled",
-                                 ttsh_context_can (self->context, TTSH_PERM_MARK_HANDLED));
+  /* Resend and handled wait for a selection. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.resend", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.mark-handled", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.export",
                                  ttsh_context_can (self->context, TTSH_PERM_EXPORT));
   self->changed_id = g_signal_connect (engine, "changed", G_CALLBACK (on_engine_changed), self);
