@@ -71,7 +71,10 @@ ttsh_store_prepare (TtshStore   *self,
                     const char  *sql,
                     GError     **error)
 {
-  sqlite3_stmt *stmt = g_hash_table_lookup (self->stmts, sql);
+  /* Keys are interned: look up by the interned pointer, not the caller's
+   * literal, or every call prepares (and finalizes the cached one) anew. */
+  const char *key = g_intern_string (sql);
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->stmts, key);
   int rc;
 
   if (stmt != NULL)
@@ -86,7 +89,7 @@ ttsh_store_prepare (TtshStore   *self,
       ttsh_store_set_error (self, rc, error);
       return NULL;
     }
-  g_hash_table_insert (self->stmts, (gpointer) g_intern_string (sql), stmt);
+  g_hash_table_insert (self->stmts, (gpointer) key, stmt);
   return stmt;
 }
 
