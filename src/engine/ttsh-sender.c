@@ -378,7 +378,10 @@ select_batch (Sender     *self,
 
   g_array_set_clear_func (rows, (GDestroyNotify) row_clear);
   stmt = ttsh_store_prepare (self->store,
-      "SELECT o.id, o.transaction_code, o.payload_size, o.attempts, o.created_at FROM outbox o "
+      "SELECT o.id, o.transaction_code, o.payload_size, o.attempts, o.created_at "
+      /* Without the hint the planner walks outbox_due and sorts the whole
+       * backlog, evaluating the stream check on every row, per batch. */
+      "FROM outbox o INDEXED BY outbox_pending_kind "
       "WHERE o.kind = ?1 AND o.state = 'PENDING' AND o.next_attempt_at <= ?2 "
       "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.stream = o.stream "
       "  AND p.state IN ('PENDING','INFLIGHT') AND p.stream_seq < o.stream_seq "
