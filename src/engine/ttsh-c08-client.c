@@ -210,6 +210,10 @@ ttsh_c08_client_call_async (TtshC08Client       *self,
       g_task_return_pointer (task, reply, (GDestroyNotify) ttsh_c08_reply_free);
       return;
     }
+  /* Every C08 call is safe to repeat (uploads dedupe by TransactionCode),
+   * so let POSTs reuse kept-alive connections: otherwise libsoup opens a
+   * new TLS connection for each batch. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   headers = soup_message_get_request_headers (msg);
   soup_message_headers_replace (headers, "Accept", "application/json");
   if (with_token && self->token != NULL)
