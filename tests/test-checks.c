@@ -112,10 +112,21 @@ test_source_errors (Fixture *f, gconstpointer data)
   g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM journal WHERE action = 'ERRORS_CHECKED' "
                                 "AND subject = 'hourly/source' AND detail LIKE '%\"failed_requests\":4,\"refused_records\":3%'"), ==, 1);
 
+  /* Acknowledged, then new failures the next hour: a fresh alarm to see. */
+  test_exec (f->store, "UPDATE alarm SET acked_at = 1, acked_by = 'gs1' WHERE subject = 'sa-hinh-1'");
+  add_request (f->store, 1, now + 1000, -6);
+  g_assert_true (ttsh_checks_source_errors (f->store, now, now + 3600 * 1000, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM alarm WHERE subject = 'sa-hinh-1' "
+                                "AND cleared_at IS NULL AND acked_at IS NULL"), ==, 1);
+  g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM alarm WHERE subject = 'sa-hinh-1'"), ==, 2);
+  now += 3600 * 1000;
+
   /* a clean hour raises nothing but is still journaled */
   g_assert_true (ttsh_checks_source_errors (f->store, now, now + 3600 * 1000, &n, &error));
   g_assert_cmpuint (n, ==, 0);
-  g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM journal WHERE action = 'ERRORS_CHECKED'"), ==, 3);
+  g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM journal WHERE action = 'ERRORS_CHECKED'"), ==, 4);
 }
 
 static void

@@ -308,7 +308,8 @@ on_confirm_response (AdwMessageDialog *dlg,
   Job *job;
 
   self->confirmation = NULL;
-  if (g_strcmp0 (response, "cancel-result") != 0 || self->target == NULL)
+  if (g_strcmp0 (response, "cancel-result") != 0 || self->target == NULL ||
+      selected_content (self) == NULL || selected_attempt (self) == 0)
     return;
   if (!ttsh_context_check (self->context, TTSH_PERM_CANCEL_RESULT, self->target->reg_code))
     {

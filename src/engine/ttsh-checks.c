@@ -36,6 +36,32 @@ append_code_counts (GString    *s,
     }
 }
 
+/* A finding of a new period is a new alarm: one the operator already
+ * acknowledged is closed first, or the new errors would only bump its count
+ * and never be shown again. */
+static gboolean
+raise_fresh (TtshStore   *store,
+             const char  *kind,
+             const char  *subject,
+             const char  *message,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = ttsh_store_prepare (store,
+      "SELECT 1 FROM alarm WHERE kind = ?1 AND subject = ?2 AND cleared_at IS NULL AND acked_at IS NOT NULL",
+      error);
+  gboolean acked;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, subject, -1, SQLITE_STATIC);
+  acked = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  if (acked && !ttsh_alarm_clear (store, kind, subject, error))
+    return FALSE;
+  return ttsh_alarm_raise (store, kind, TTSH_ALARM_WARNING, subject, message, NULL, error) > 0;
+}
+
 gboolean
 ttsh_checks_source_errors (TtshStore  *store,
                            gint64      since_ms,
@@ -124,8 +150,7 @@ ttsh_checks_source_errors (TtshStore  *store,
       if (n > 0)
         g_string_append (msg, ": ");
       append_code_counts (msg, value);
-      if (ttsh_alarm_raise (store, TTSH_ALARM_SOURCE_ERRORS, TTSH_ALARM_WARNING, key, msg->str,
-                            NULL, error) == 0)
+      if (!raise_fresh (store, TTSH_ALARM_SOURCE_ERRORS, key, msg->str, error))
         return FALSE;
       raised++;
     }
@@ -187,8 +212,7 @@ ttsh_checks_transmission_errors (TtshStore  *store,
       g_string_printf (msg, _("%lld records in the error queue are not handled "
                               "(%lld new in the last period): "), (long long) open_total, (long long) fresh);
       append_code_counts (msg, counts);
-      if (ttsh_alarm_raise (store, TTSH_ALARM_DAILY_ERRORS, TTSH_ALARM_WARNING, subject, msg->str,
-                            NULL, error) == 0)
+      if (!raise_fresh (store, TTSH_ALARM_DAILY_ERRORS, subject, msg->str, error))
         return FALSE;
       raised++;
     }
