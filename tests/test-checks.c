@@ -150,6 +150,7 @@ test_transmission_errors (Fixture *f, gconstpointer data)
   test_set_state (f->store, b, "ERROR", -99, 12);
   test_set_state (f->store, c, "ERROR", -4, 1);
   test_exec (f->store, "UPDATE outbox SET handled_at = 1 WHERE id = 3");
+  test_enqueue (f->store, 1, 1, 2, NULL);   /* still waiting */
 
   g_assert_true (ttsh_checks_transmission_errors (f->store, now - TTSH_CHECKS_DAILY_MS, now + 1000, &n, &error));
   g_assert_no_error (error);
@@ -159,6 +160,10 @@ test_transmission_errors (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (msg, "-99 (LOI_NOI_BO): 1"));
   g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM journal WHERE action = 'ERRORS_CHECKED' "
                                 "AND detail LIKE '%\"open\":2,\"new\":2%'"), ==, 1);
+  /* the period's reconciliation: 4 process records created, 3 in error, 1 waiting */
+  g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM journal WHERE action = 'ERRORS_CHECKED' AND detail LIKE "
+                                "'%\"period\":{\"QUA_TRINH\":{\"accepted\":0,\"error\":3,\"pending\":1}}%'"), ==, 1);
+  g_assert_nonnull (strstr (msg, "0 accepted, 3 in error, 1 not yet sent"));
 }
 
 /* Engine component ---------------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
 
 #include "ttsh-alarm.h"
 #include "ttsh-checks.h"
@@ -176,7 +177,8 @@ ttsh_checks_transmission_errors (TtshStore  *store,
   g_autoptr(GHashTable) counts = g_hash_table_new (NULL, NULL);
   g_autofree char *detail = NULL;
   sqlite3_stmt *stmt;
-  gint64 open_total = 0, fresh = 0;
+  g_autoptr(JsonBuilder) recon = NULL;
+  gint64 open_total = 0, fresh = 0, sum_accepted = 0, sum_error = 0, sum_pending = 0;
   guint raised = 0;
   int rc;
 
@@ -201,6 +203,39 @@ ttsh_checks_transmission_errors (TtshStore  *store,
   if (rc != SQLITE_DONE)
     return ttsh_store_set_error (store, rc, error);
 
+  /* Reconciliation of the period (regulation §4 step 6): what was created,
+   * per kind, and where it stands now — accepted, in error, not yet sent. */
+  stmt = ttsh_store_prepare (store,
+      "SELECT kind, sum(state = 'ACCEPTED'), sum(state = 'ERROR'), sum(state IN ('PENDING','INFLIGHT')) "
+      "FROM outbox WHERE created_at >= ?1 AND created_at < ?2 GROUP BY kind ORDER BY kind", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, since_ms);
+  sqlite3_bind_int64 (stmt, 2, until_ms);
+  recon = json_builder_new ();
+  json_builder_begin_object (recon);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 a = sqlite3_column_int64 (stmt, 1), e = sqlite3_column_int64 (stmt, 2),
+             p = sqlite3_column_int64 (stmt, 3);
+      json_builder_set_member_name (recon, (const char *) sqlite3_column_text (stmt, 0));
+      json_builder_begin_object (recon);
+      json_builder_set_member_name (recon, "accepted");
+      json_builder_add_int_value (recon, a);
+      json_builder_set_member_name (recon, "error");
+      json_builder_add_int_value (recon, e);
+      json_builder_set_member_name (recon, "pending");
+      json_builder_add_int_value (recon, p);
+      json_builder_end_object (recon);
+      sum_accepted += a;
+      sum_error += e;
+      sum_pending += p;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return ttsh_store_set_error (store, rc, error);
+  json_builder_end_object (recon);
+
   if (open_total > 0)
     {
       g_autoptr(GString) msg = g_string_new (NULL);
@@ -212,14 +247,21 @@ ttsh_checks_transmission_errors (TtshStore  *store,
       g_string_printf (msg, _("%lld records in the error queue are not handled "
                               "(%lld new in the last period): "), (long long) open_total, (long long) fresh);
       append_code_counts (msg, counts);
+      g_string_append_printf (msg, _(". Records of the period: %lld accepted, %lld in error, %lld not yet sent."),
+                              (long long) sum_accepted, (long long) sum_error, (long long) sum_pending);
       if (!raise_fresh (store, TTSH_ALARM_DAILY_ERRORS, subject, msg->str, error))
         return FALSE;
       raised++;
     }
 
-  detail = g_strdup_printf ("{\"since\":%" G_GINT64_FORMAT ",\"until\":%" G_GINT64_FORMAT
-                            ",\"open\":%" G_GINT64_FORMAT ",\"new\":%" G_GINT64_FORMAT "}",
-                            since_ms, until_ms, open_total, fresh);
+  {
+    g_autoptr(JsonNode) by_kind = json_builder_get_root (recon);
+    g_autofree char *recon_text = json_to_string (by_kind, FALSE);
+    detail = g_strdup_printf ("{\"since\":%" G_GINT64_FORMAT ",\"until\":%" G_GINT64_FORMAT
+                              ",\"open\":%" G_GINT64_FORMAT ",\"new\":%" G_GINT64_FORMAT
+                              ",\"period\":%s}",
+                              since_ms, until_ms, open_total, fresh, recon_text);
+  }
   if (ttsh_journal_append (store, "engine", TTSH_JOURNAL_ERRORS_CHECKED, "daily/transmission",
                            detail, error) == 0)
     return FALSE;
