@@ -1421,12 +1421,31 @@ savepoint (TtshStore  *store,
            const char *sql)
 {
   g_autoptr(GError) error = NULL;
-  if (!ttsh_store_exec (store, sql, &error))
+  /* Prepared and cached: this runs twice per record. */
+  sqlite3_stmt *stmt = ttsh_store_prepare (store, sql, &error);
+
+  if (stmt == NULL || !ttsh_store_step_done (store, stmt, &error))
     {
       g_warning ("%s: %s", sql, error->message);
       return FALSE;
     }
   return TRUE;
+}
+
+static void
+run_before_commit (TtshStore       *store,
+                   TtshIngestReply *reply)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (reply->before_commit == NULL || !savepoint (store, "SAVEPOINT hook"))
+    return;
+  if (!reply->before_commit (store, reply->before_commit_data, &error))
+    {
+      g_debug ("before commit: %s", error ? error->message : "?");
+      savepoint (store, "ROLLBACK TO hook");
+    }
+  savepoint (store, "RELEASE hook");
 }
 
 void
@@ -1573,6 +1592,7 @@ ttsh_ingest_batch (TtshStore              *store,
   json_builder_add_int_value (b, err_count);
   json_builder_end_object (b);
 
+  run_before_commit (store, reply);
   if (!ttsh_store_commit (store, &error))
     {
       ttsh_store_rollback (store);

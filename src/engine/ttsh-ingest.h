@@ -47,6 +47,11 @@ typedef struct {
   guint      accepted;
   gboolean   changed;     /* a commit happened: tell listeners */
   gboolean   outbox;      /* new C08 uploads were queued */
+  /* Optional, set by the caller: runs inside the batch's transaction just
+   * before it commits (the server writes its request log there, saving a
+   * separate fsync). Its failure never fails the batch. */
+  gboolean (*before_commit) (TtshStore *store, gpointer data, GError **error);
+  gpointer   before_commit_data;
 } TtshIngestReply;
 
 GQuark   ttsh_ingest_error_quark (void);

@@ -61,6 +61,7 @@ typedef struct {
   double            burst;
   char             *dummy_hash;     /* verified for unknown users: same timing */
   gint64            last_store_error_ms;
+  guint             log_in_txn;     /* rows written in the open transaction */
   GCancellable     *cancellable;
 } Server;
 
@@ -146,26 +147,25 @@ remove_timeout (guint *id)
 
 /* Request log ---------------------------------------------------------------- */
 
+/* Inserts the pending rows in the caller's transaction; the caller drops
+ * them from memory once that transaction committed. */
 static gboolean
-flush_log (gpointer data)
+write_log_rows (TtshStore *store,
+                gpointer   data,
+                GError   **error)
 {
   Server *s = data;
-  g_autoptr(GError) error = NULL;
 
-  s->flush_id = 0;
-  if (s->log->len == 0)
-    return G_SOURCE_REMOVE;
-  if (!ttsh_store_begin (s->store, &error))
-    goto fail;
+  s->log_in_txn = 0;
   for (guint i = 0; i < s->log->len; i++)
     {
       LogRow *r = g_ptr_array_index (s->log, i);
-      sqlite3_stmt *stmt = ttsh_store_prepare (s->store,
+      sqlite3_stmt *stmt = ttsh_store_prepare (store,
           "INSERT INTO inbound_request (at, client_id, remote, method, path, http_status, result_code, "
           "records, accepted, bytes, duration_us, message) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", &error);
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", error);
       if (stmt == NULL)
-        goto fail;
+        return FALSE;
       sqlite3_bind_int64 (stmt, 1, r->at);
       if (r->client_id > 0)
         sqlite3_bind_int64 (stmt, 2, r->client_id);
@@ -179,17 +179,41 @@ flush_log (gpointer data)
       sqlite3_bind_int64 (stmt, 10, (gint64) r->bytes);
       sqlite3_bind_int64 (stmt, 11, r->duration_us);
       sqlite3_bind_text (stmt, 12, r->message, -1, SQLITE_STATIC);
-      if (!ttsh_store_step_done (s->store, stmt, &error))
-        goto fail;
+      if (!ttsh_store_step_done (store, stmt, error))
+        return FALSE;
     }
-  if (!ttsh_store_commit (s->store, &error))
-    goto fail;
-  g_ptr_array_set_size (s->log, 0);
+  s->log_in_txn = s->log->len;
+  return TRUE;
+}
+
+static void
+log_committed (Server *s)
+{
+  if (s->log_in_txn == 0)
+    return;
+  g_ptr_array_remove_range (s->log, 0, s->log_in_txn);
+  s->log_in_txn = 0;
   _ttsh_engine_emit_changed (s->engine, "inbound");
+}
+
+static gboolean
+flush_log (gpointer data)
+{
+  Server *s = data;
+  g_autoptr(GError) error = NULL;
+
+  s->flush_id = 0;
+  if (s->log->len == 0)
+    return G_SOURCE_REMOVE;
+  if (!ttsh_store_begin (s->store, &error) || !write_log_rows (s->store, s, &error) ||
+      !ttsh_store_commit (s->store, &error))
+    goto fail;
+  log_committed (s);
   return G_SOURCE_REMOVE;
 
 fail:
   ttsh_store_rollback (s->store);
+  s->log_in_txn = 0;
   g_warning ("request log: %s", error ? error->message : "?");
   /* Keep the rows for the next attempt, but never grow without bound. */
   if (s->log->len > 100000)
@@ -1103,7 +1127,13 @@ handle_upload (Server            *s,
     }
   if ((body = parse_body (s, msg)) == NULL)
     return;
+  r.before_commit = write_log_rows;
+  r.before_commit_data = s;
+  s->log_in_txn = 0;
   ttsh_ingest_batch (s->store, s->config->centre_code, &ic, kind, body, ttsh_now_ms (), &r);
+  if (r.code != TTSH_CODE_INTERNAL)
+    log_committed (s);
+  s->log_in_txn = 0;
   finish_ingest (s, msg, &r, "candidate");
 }
 
