@@ -283,12 +283,12 @@ test_sign_in (Fixture *f, gconstpointer data)
 
   /* The session opened by itself (the only one) and its rows are on screen. */
   g_assert_true (shows_text (GTK_WIDGET (f->window), "Kỳ sát hạch ô tô hạng B"));
-  g_assert_true (shows_text (GTK_WIDGET (ttsh_sessions_view_get_column_view (sessions_view (f))), "00001"));
-  g_assert_true (shows_text (GTK_WIDGET (ttsh_sessions_view_get_column_view (sessions_view (f))), "Waiting"));
+  g_assert_true (shows_text (ttsh_sessions_view_get_roster_view (sessions_view (f)), "00001"));
+  g_assert_true (shows_text (ttsh_sessions_view_get_roster_view (sessions_view (f)), "Waiting"));
 
   /* A supervisor sees masked citizen IDs, on screen too. */
   g_assert_cmpstr (ttsh_candidate_item_get_cid (shown_item (f, 0)), ==, "0010******01");
-  g_assert_true (shows_text (GTK_WIDGET (ttsh_sessions_view_get_column_view (sessions_view (f))), "0010******01"));
+  g_assert_true (shows_text (ttsh_sessions_view_get_roster_view (sessions_view (f)), "0010******01"));
 
   /* Refused action: journaled on the engine thread. */
   g_assert_false (ttsh_context_check (ttsh_window_get_context (f->window), TTSH_PERM_CANCEL_RESULT, "candidate 1"));
@@ -428,7 +428,7 @@ test_live_progress (Fixture *f, gconstpointer data)
   TtshCandidateItem *item;
 
   sign_in (f, "giamsat");
-  roster = GTK_WIDGET (ttsh_sessions_view_get_column_view (sessions_view (f)));
+  roster = ttsh_sessions_view_get_roster_view (sessions_view (f));
   item = item_by_id (f, 7);
   g_assert_nonnull (item);
 

@@ -17,16 +17,37 @@
 #include "ttsh-photo-cache.h"
 #include "ttsh-query.h"
 #include "ttsh-roster-model.h"
+#include "ttsh-roster-line.h"
 #include "ttsh-sessions-view.h"
 
 #define THUMB_HEIGHT    40
 #define PHOTO_CACHE_MAX 600
 #define REFRESH_MIN_MS  250
+#define N_COLUMNS       (5 + TTSH_N_CONTENTS + 1)
+#define COLUMN_SPACING  8
+#define NAME_MIN_WIDTH  180
+#define CELL_INSET      6     /* matches the header buttons' padding (style.css) */
 
 /* State filter choices, in drop-down order (0 = any). */
 static const char *const state_filters[] = {
   NULL, "WAITING", "PRESENT", "IN_TEST", "PASSED", "FAILED", "ABSENT", "CANCELLED", "TX_ERROR",
 };
+
+typedef struct _TtshSessionsView TtshSessionsView;
+typedef void (*CellUpdate) (TtshSessionsView *self, GtkWidget *cell, TtshCandidateItem *item, gpointer data);
+
+/* One column of the roster: the header button and, in every row, a cell of
+ * the same fixed width that follows one property of its item. */
+typedef struct {
+  const char  *title;
+  GtkWidget *(*create) (void);
+  CellUpdate   update;
+  gpointer     data;
+  const char  *notify;         /* detailed signal the cell follows */
+  int          width;          /* px; 0: takes the remaining room */
+  GtkSorter   *sorter;         /* NULL: not sortable */
+  gboolean     live;           /* changes while data streams in */
+} Column;
 
 struct _TtshSessionsView {
   GtkWidget           parent_instance;
@@ -58,7 +79,12 @@ struct _TtshSessionsView {
   TtshRosterModel    *filter_model;
   GtkSortListModel   *sort_model;
   GtkSingleSelection *selection;
-  GtkSorter          *live_sorters[TTSH_N_CONTENTS + 1];  /* state columns and transmission */
+  Column              columns[N_COLUMNS];
+  int                 widths[N_COLUMNS];
+  GtkWidget          *sort_arrows[N_COLUMNS];
+  GtkSorter          *sorter;
+  int                 sort_column;
+  gboolean            sort_descending;
 
   /* Filter state */
   char               *search_folded;
@@ -79,7 +105,8 @@ struct _TtshSessionsView {
   GtkLabel           *count_label;
   GtkStack           *roster_stack;
   GtkScrolledWindow  *roster_scroll;
-  GtkColumnView      *column_view;
+  GtkBox             *header_box;
+  GtkListView        *list_view;
   GtkWidget          *candidate_panel;
 };
 
@@ -289,14 +316,13 @@ filter_uses_live_state (TtshSessionsView *self)
   return self->filter_state != NULL;
 }
 
-/* Sort models do not watch item properties. GTK 4.8 has no public API for
- * the column view's primary column, so the live columns' sorters announce a
- * change; the column view's sorter only re-sorts if it uses one of them. */
+/* Sort models do not watch item properties: re-sort when the order depends
+ * on what just changed. */
 static void
 resort_if_live (TtshSessionsView *self)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (self->live_sorters); i++)
-    gtk_sorter_changed (self->live_sorters[i], GTK_SORTER_CHANGE_DIFFERENT);
+  if (self->columns[self->sort_column].live)
+    gtk_sorter_changed (self->sorter, GTK_SORTER_CHANGE_DIFFERENT);
 }
 
 static void
@@ -611,59 +637,86 @@ on_filter_changed (TtshSessionsView *self)
 
 /* Cells -------------------------------------------------------------------- */
 
-typedef void (*CellUpdate) (TtshSessionsView *self, GtkWidget *cell, TtshCandidateItem *item, gpointer data);
 
 typedef struct {
   TtshSessionsView *self;
-  CellUpdate        update;
-  gpointer          data;
-  const char       *notify;        /* detailed signal the cell follows */
-  GtkWidget      *(*create) (void);
-} CellSpec;
+  GtkListItem      *list_item;
+  int               column;
+} CellRef;
 
 static void
-cell_refresh (GtkListItem *list_item)
+cell_refresh (TtshSessionsView *self,
+              GtkListItem      *list_item,
+              int               column)
 {
-  CellSpec *spec = g_object_get_data (G_OBJECT (list_item), "spec");
-  GtkWidget *cell = gtk_list_item_get_child (list_item);
+  GtkWidget **cells = g_object_get_data (G_OBJECT (list_item), "cells");
   TtshCandidateItem *item = gtk_list_item_get_item (list_item);
 
-  if (item != NULL && cell != NULL)
-    spec->update (spec->self, cell, item, spec->data);
+  if (item != NULL && cells != NULL)
+    self->columns[column].update (self, cells[column], item, self->columns[column].data);
 }
 
 static void
-cell_setup (GtkSignalListItemFactory *factory,
-            GtkListItem              *list_item,
-            CellSpec                 *spec)
+on_cell_notify (GObject    *item,
+                GParamSpec *pspec,
+                CellRef    *ref)
+{
+  cell_refresh (ref->self, ref->list_item, ref->column);
+}
+
+static void
+row_setup (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           TtshSessionsView         *self)
 {
   GSignalGroup *group = g_signal_group_new (TTSH_TYPE_CANDIDATE_ITEM);
+  GtkWidget **cells = g_new0 (GtkWidget *, N_COLUMNS);
+  GtkWidget *row = ttsh_roster_line_new (self->widths, N_COLUMNS, COLUMN_SPACING, NAME_MIN_WIDTH);
 
-  g_object_set_data (G_OBJECT (list_item), "spec", spec);
-  gtk_list_item_set_child (list_item, spec->create ());
-  g_signal_group_connect_swapped (group, spec->notify, G_CALLBACK (cell_refresh), list_item);
+  gtk_widget_add_css_class (row, "roster-row");
+  for (int c = 0; c < N_COLUMNS; c++)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+      CellRef *ref = g_new (CellRef, 1);
+
+      cells[c] = self->columns[c].create ();
+      gtk_widget_set_margin_start (cells[c], CELL_INSET);
+      gtk_box_append (GTK_BOX (box), cells[c]);
+      ttsh_roster_line_append (TTSH_ROSTER_LINE (row), box);
+      ref->self = self;
+      ref->list_item = list_item;
+      ref->column = c;
+      g_signal_group_connect_data (group, self->columns[c].notify, G_CALLBACK (on_cell_notify), ref,
+                                   (GClosureNotify) (void (*) (void)) g_free, 0);
+    }
+  gtk_list_item_set_child (list_item, row);
+  g_object_set_data_full (G_OBJECT (list_item), "cells", cells, g_free);
   g_object_set_data_full (G_OBJECT (list_item), "group", group, g_object_unref);
 }
 
 static void
-cell_bind (GtkSignalListItemFactory *factory,
-           GtkListItem              *list_item,
-           CellSpec                 *spec)
+row_bind (GtkSignalListItemFactory *factory,
+          GtkListItem              *list_item,
+          TtshSessionsView         *self)
 {
   GSignalGroup *group = g_object_get_data (G_OBJECT (list_item), "group");
+  TtshCandidateItem *item = gtk_list_item_get_item (list_item);
+  g_autofree char *label = g_strdup_printf ("%s %s", ttsh_candidate_item_get_candidate_no (item),
+                                            ttsh_candidate_item_get_full_name (item));
 
-  g_signal_group_set_target (group, gtk_list_item_get_item (list_item));
-  cell_refresh (list_item);
+  g_signal_group_set_target (group, item);
+  for (int c = 0; c < N_COLUMNS; c++)
+    cell_refresh (self, list_item, c);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_list_item_get_child (list_item)),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
 static void
-cell_unbind (GtkSignalListItemFactory *factory,
-             GtkListItem              *list_item,
-             CellSpec                 *spec)
+row_unbind (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            TtshSessionsView         *self)
 {
-  GSignalGroup *group = g_object_get_data (G_OBJECT (list_item), "group");
-
-  g_signal_group_set_target (group, NULL);
+  g_signal_group_set_target (g_object_get_data (G_OBJECT (list_item), "group"), NULL);
 }
 
 static GtkWidget *
@@ -703,6 +756,9 @@ create_chip (void)
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_widget_set_halign (label, GTK_ALIGN_START);
+  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+  /* Shrinks with an ellipsis rather than breaking the column (full text in the tooltip). */
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (label, "state-chip");
   return label;
 }
@@ -800,6 +856,7 @@ update_state (TtshSessionsView  *self,
   else
     text = g_strdup (ttsh_content_state_label (state));
   gtk_label_set_text (GTK_LABEL (cell), text);
+  gtk_widget_set_tooltip_text (cell, *text ? text : NULL);
   gtk_widget_set_visible (cell, *state != '\0');
   set_chip_class (cell, state_class (state));
 }
@@ -883,39 +940,6 @@ compare_tx (gconstpointer a,
   return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
 }
 
-static GtkColumnViewColumn *
-add_column (TtshSessionsView *self,
-            const char       *title,
-            GtkWidget      *(*create) (void),
-            CellUpdate        update,
-            gpointer          data,
-            const char       *notify,
-            GtkSorter        *sorter,       /* taken */
-            gboolean          expand)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  CellSpec *spec = g_new0 (CellSpec, 1);
-  GtkColumnViewColumn *column;
-
-  spec->self = self;
-  spec->update = update;
-  spec->data = data;
-  spec->notify = notify;
-  spec->create = create;
-  g_object_set_data_full (G_OBJECT (factory), "spec", spec, g_free);
-  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup), spec);
-  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind), spec);
-  g_signal_connect (factory, "unbind", G_CALLBACK (cell_unbind), spec);
-  column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_sorter (column, sorter);
-  gtk_column_view_column_set_expand (column, expand);
-  gtk_column_view_column_set_resizable (column, TRUE);
-  gtk_column_view_append_column (self->column_view, column);
-  g_clear_object (&sorter);
-  g_object_unref (column);
-  return column;
-}
-
 static GtkSorter *
 string_sorter (const char *prop)
 {
@@ -923,31 +947,123 @@ string_sorter (const char *prop)
 }
 
 static void
-build_columns (TtshSessionsView *self)
+define_columns (TtshSessionsView *self)
 {
-  static const char *const cid_notify = "notify::cid";
+  Column *c = self->columns;
 
-  add_column (self, _("Photo"), create_avatar, update_photo, NULL, "notify::has-photo", NULL, FALSE);
-  add_column (self, _("No."), create_label, update_text, (gpointer) "candidate-no",
-              "notify::candidate-no", string_sorter ("candidate-no"), FALSE);
-  add_column (self, _("Full name"), create_name_label, update_text, (gpointer) "full-name",
-              "notify::full-name", string_sorter ("full-name"), TRUE);
-  add_column (self, _("Class"), create_label, update_text, (gpointer) "licence-class",
-              "notify::licence-class", string_sorter ("licence-class"), FALSE);
-  add_column (self, _("Citizen ID"), create_cid_label, update_text, (gpointer) "cid",
-              cid_notify, string_sorter ("cid"), FALSE);
+  c[0] = (Column) { _("Photo"), create_avatar, update_photo, NULL, "notify::has-photo", 44, NULL, FALSE };
+  c[1] = (Column) { _("No."), create_label, update_text, (gpointer) "candidate-no", "notify::candidate-no",
+                    64, string_sorter ("candidate-no"), FALSE };
+  c[2] = (Column) { _("Full name"), create_name_label, update_text, (gpointer) "full-name", "notify::full-name",
+                    0, string_sorter ("full-name"), FALSE };
+  c[3] = (Column) { _("Class"), create_label, update_text, (gpointer) "licence-class", "notify::licence-class",
+                    52, string_sorter ("licence-class"), FALSE };
+  c[4] = (Column) { _("Citizen ID"), create_cid_label, update_text, (gpointer) "cid", "notify::cid",
+                    124, string_sorter ("cid"), FALSE };
   for (int i = 0; i < TTSH_N_CONTENTS; i++)
     {
-      g_autofree char *detail = g_strdup_printf ("notify::%s", ttsh_candidate_item_state_props[i]);
-      GtkSorter *sorter = GTK_SORTER (gtk_custom_sorter_new (compare_state, GINT_TO_POINTER (i), NULL));
+      g_autofree char *notify = g_strdup_printf ("notify::%s", ttsh_candidate_item_state_props[i]);
 
-      self->live_sorters[i] = sorter;
-      add_column (self, ttsh_content_label (ttsh_contents[i]), create_chip, update_state, GINT_TO_POINTER (i),
-                  g_intern_string (detail), sorter, FALSE);
+      c[5 + i] = (Column) { ttsh_content_label (ttsh_contents[i]), create_chip, update_state, GINT_TO_POINTER (i),
+                            g_intern_string (notify), 116,
+                            GTK_SORTER (gtk_custom_sorter_new (compare_state, GINT_TO_POINTER (i), NULL)), TRUE };
     }
-  self->live_sorters[TTSH_N_CONTENTS] = GTK_SORTER (gtk_custom_sorter_new (compare_tx, NULL, NULL));
-  add_column (self, _("C08 transmission"), create_chip, update_tx, NULL, "notify::tx-state",
-              self->live_sorters[TTSH_N_CONTENTS], FALSE);
+  c[5 + TTSH_N_CONTENTS] = (Column) { _("C08 transmission"), create_chip, update_tx, NULL, "notify::tx-state",
+                                      150, GTK_SORTER (gtk_custom_sorter_new (compare_tx, NULL, NULL)), TRUE };
+}
+
+/* The roster's order: the chosen column, then candidate number. */
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b,
+              gpointer      data)
+{
+  TtshSessionsView *self = data;
+  GtkSorter *sorter = self->columns[self->sort_column].sorter;
+  int r = sorter ? gtk_sorter_compare (sorter, (gpointer) a, (gpointer) b) : 0;
+
+  if (r == GTK_ORDERING_EQUAL && self->sort_column != 1)
+    r = g_strcmp0 (ttsh_candidate_item_get_candidate_no ((gpointer) a),
+                   ttsh_candidate_item_get_candidate_no ((gpointer) b)) < 0 ? GTK_ORDERING_SMALLER : GTK_ORDERING_LARGER;
+  return self->sort_descending ? -r : r;
+}
+
+static void
+update_header (TtshSessionsView *self)
+{
+  for (int c = 0; c < N_COLUMNS; c++)
+    {
+      GtkWidget *arrow = self->sort_arrows[c];
+
+      if (arrow == NULL)
+        continue;
+      gtk_widget_set_visible (arrow, c == self->sort_column);
+      gtk_image_set_from_icon_name (GTK_IMAGE (arrow), self->sort_descending ? "pan-down-symbolic" : "pan-up-symbolic");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (gtk_widget_get_parent (gtk_widget_get_parent (arrow))),
+                                   GTK_ACCESSIBLE_STATE_PRESSED, c == self->sort_column, -1);
+    }
+}
+
+static void
+on_header_clicked (GtkButton        *button,
+                   TtshSessionsView *self)
+{
+  int c = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "column"));
+
+  if (c == self->sort_column)
+    self->sort_descending = !self->sort_descending;
+  else
+    {
+      self->sort_column = c;
+      self->sort_descending = FALSE;
+    }
+  update_header (self);
+  gtk_sorter_changed (self->sorter, GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static void
+build_header (TtshSessionsView *self)
+{
+  GtkWidget *header = ttsh_roster_line_new (self->widths, N_COLUMNS, COLUMN_SPACING, NAME_MIN_WIDTH);
+
+  for (int c = 0; c < N_COLUMNS; c++)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+      GtkWidget *inner = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+      GtkWidget *label = gtk_label_new (self->columns[c].title);
+
+      gtk_widget_set_halign (inner, GTK_ALIGN_START);
+      gtk_widget_add_css_class (label, "heading");
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_box_append (GTK_BOX (inner), label);
+      if (self->columns[c].sorter != NULL)
+        {
+          GtkWidget *button = gtk_button_new ();
+          g_autofree char *tip = g_strdup_printf (_("Sort by %s"), self->columns[c].title);
+
+          self->sort_arrows[c] = gtk_image_new_from_icon_name ("pan-up-symbolic");
+          gtk_box_append (GTK_BOX (inner), self->sort_arrows[c]);
+          gtk_button_set_child (GTK_BUTTON (button), inner);
+          gtk_widget_add_css_class (button, "flat");
+          gtk_widget_set_hexpand (button, TRUE);
+          gtk_widget_set_tooltip_text (button, tip);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          self->columns[c].title, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tip, -1);
+          g_object_set_data (G_OBJECT (button), "column", GINT_TO_POINTER (c));
+          g_signal_connect (button, "clicked", G_CALLBACK (on_header_clicked), self);
+          gtk_box_append (GTK_BOX (box), button);
+        }
+      else
+        {
+          gtk_widget_add_css_class (inner, "roster-header-label");
+          gtk_box_append (GTK_BOX (box), inner);
+        }
+      ttsh_roster_line_append (TTSH_ROSTER_LINE (header), box);
+    }
+  gtk_widget_set_hexpand (header, TRUE);
+  gtk_box_append (self->header_box, header);
+  update_header (self);
 }
 
 static void
@@ -982,7 +1098,7 @@ on_context_candidate (TtshContext      *context,
       if (ttsh_candidate_item_get_id (item) == id)
         {
           gtk_single_selection_set_selected (self->selection, i);
-          gtk_widget_activate_action (GTK_WIDGET (self->column_view), "list.scroll-to-item", "u", i);
+          gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", i);
           return;
         }
     }
@@ -1014,24 +1130,36 @@ ttsh_sessions_view_constructed (GObject *object)
   g_signal_connect_object (self->photos, "loaded", G_CALLBACK (on_photo_loaded), self, 0);
 
   self->store = g_list_store_new (TTSH_TYPE_CANDIDATE_ITEM);
-  build_columns (self);
+  define_columns (self);
+  for (int c = 0; c < N_COLUMNS; c++)
+    self->widths[c] = self->columns[c].width;
+  build_header (self);
+  self->sort_column = 1;
+  self->sorter = GTK_SORTER (gtk_custom_sorter_new (compare_rows, self, NULL));
   /* Sort the whole roster, filter on top: a filter change then reaches only
    * the selection and the view, not a re-sort (scattered removals would
    * otherwise cost a sort-model update each). */
   self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
-                                              g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+                                              g_object_ref (self->sorter));
   gtk_sort_list_model_set_incremental (self->sort_model, FALSE);
   self->filter_model = ttsh_roster_model_new (G_LIST_MODEL (self->sort_model), roster_filter, self);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->filter_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  {
+    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+    g_signal_connect (factory, "setup", G_CALLBACK (row_setup), self);
+    g_signal_connect (factory, "bind", G_CALLBACK (row_bind), self);
+    g_signal_connect (factory, "unbind", G_CALLBACK (row_unbind), self);
+    gtk_list_view_set_factory (self->list_view, factory);
+    g_object_unref (factory);
+  }
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed), self);
   g_signal_connect_swapped (self->filter_model, "items-changed", G_CALLBACK (queue_update_count), self);
-  gtk_column_view_sort_by_column (self->column_view,
-      g_list_model_get_item (gtk_column_view_get_columns (self->column_view), 1), GTK_SORT_ASCENDING);
-  g_object_unref (g_list_model_get_item (gtk_column_view_get_columns (self->column_view), 1));
+  update_header (self);
 
   self->candidate_panel = ttsh_candidate_panel_new (self->context, self->photos);
   gtk_widget_set_visible (self->candidate_panel, FALSE);
@@ -1063,14 +1191,17 @@ ttsh_sessions_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
-  if (self->column_view != NULL)
-    gtk_column_view_set_model (self->column_view, NULL);
+  if (self->list_view != NULL)
+    gtk_list_view_set_model (self->list_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TTSH_TYPE_SESSIONS_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->store);
   g_clear_object (&self->photos);
+  g_clear_object (&self->sorter);
+  for (int c = 0; c < N_COLUMNS; c++)
+    g_clear_object (&self->columns[c].sorter);
   g_clear_object (&self->context);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (ttsh_sessions_view_parent_class)->dispose (object);
@@ -1147,7 +1278,8 @@ ttsh_sessions_view_class_init (TtshSessionsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, count_label);
   gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, roster_stack);
   gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, roster_scroll);
-  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, header_box);
+  gtk_widget_class_bind_template_child (widget_class, TtshSessionsView, list_view);
   gtk_widget_class_bind_template_callback (widget_class, on_session_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
@@ -1166,7 +1298,7 @@ ttsh_sessions_view_init (TtshSessionsView *self)
 
 GListModel    *ttsh_sessions_view_get_roster_model (TtshSessionsView *self) { return G_LIST_MODEL (self->filter_model); }
 GListStore    *ttsh_sessions_view_get_roster_store (TtshSessionsView *self) { return self->store; }
-GtkColumnView *ttsh_sessions_view_get_column_view  (TtshSessionsView *self) { return self->column_view; }
+GtkWidget     *ttsh_sessions_view_get_roster_view  (TtshSessionsView *self) { return GTK_WIDGET (self->list_view); }
 GtkEditable   *ttsh_sessions_view_get_search       (TtshSessionsView *self) { return GTK_EDITABLE (self->search_entry); }
 GtkListBox    *ttsh_sessions_view_get_session_list (TtshSessionsView *self) { return self->session_list; }
 guint          ttsh_sessions_view_get_generation   (TtshSessionsView *self) { return self->generation; }

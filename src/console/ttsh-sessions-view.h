@@ -14,7 +14,7 @@ G_DECLARE_FINAL_TYPE (TtshSessionsView, ttsh_sessions_view, TTSH, SESSIONS_VIEW,
 /* For tests and benchmarks: the roster's models and widgets. */
 GListModel    *ttsh_sessions_view_get_roster_model (TtshSessionsView *self);  /* filtered, sorted */
 GListStore    *ttsh_sessions_view_get_roster_store (TtshSessionsView *self);
-GtkColumnView *ttsh_sessions_view_get_column_view  (TtshSessionsView *self);
+GtkWidget     *ttsh_sessions_view_get_roster_view  (TtshSessionsView *self);  /* the rows */
 GtkEditable   *ttsh_sessions_view_get_search       (TtshSessionsView *self);
 GtkListBox    *ttsh_sessions_view_get_session_list (TtshSessionsView *self);
 void           ttsh_sessions_view_set_filter       (TtshSessionsView *self,
