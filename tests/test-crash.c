@@ -55,6 +55,7 @@ spawn_engine (const char *config)
   g_subprocess_launcher_setenv (l, "TTSH_SENDER_BACKOFF_BASE_MS", "20", TRUE);
   g_subprocess_launcher_setenv (l, "TTSH_SENDER_BACKOFF_CAP_MS", "200", TRUE);
   g_subprocess_launcher_set_child_setup (l, test_c08_child_setup, NULL, NULL);
+  test_c08_launcher_asan (l);
   p = g_subprocess_launcher_spawn (l, &error, g_getenv ("TTSH_ENGINE_BIN"), "run", "--no-server",
                                    "--config", config, NULL);
   g_assert_no_error (error);
@@ -151,10 +152,14 @@ test_crash_exactly_once (void)
     {
       g_autoptr(GError) error = NULL;
 
+      gint64 seen = test_c08_ledger_int (sim, "SELECT count(*) FROM record");
+
       p = spawn_engine (config);
-      /* Random moments: some kills land during start-up and login, most
-       * mid-batch, some between a commit at C08 and ours. */
-      g_usleep ((gulong) g_rand_int_range (rand, 80, 500) * 1000);
+      /* Random moments once this run is sending (start-up is slow under
+       * sanitizers): mid-batch, between C08's commit and ours, or while
+       * results are applied. */
+      TEST_WAIT_UNTIL (test_c08_ledger_int (sim, "SELECT count(*) FROM record") > seen, 20000);
+      g_usleep ((gulong) g_rand_int_range (rand, 0, 60) * 1000);
       g_subprocess_force_exit (p);
       g_subprocess_wait (p, NULL, &error);
       g_assert_no_error (error);

@@ -1147,9 +1147,9 @@ on_quit_signal (gpointer data)
 static int
 cmd_serve (int argc, char **argv)
 {
-  g_autofree char *listen = g_strdup ("127.0.0.1:18443");
+  g_autofree char *listen = NULL;
   g_autofree char *cert = NULL, *key = NULL, *ledger = NULL, *centre = NULL;
-  g_autofree char *base = g_strdup ("/api/v1");
+  g_autofree char *base = NULL;
   g_auto(GStrv) accounts = NULL, rejects = NULL;
   int lifetime = 300, busy_s = 0, latency = 0, max_batch = DEFAULT_MAX_BATCH;
   int max_bytes = DEFAULT_MAX_BYTES, seed = 0;
@@ -1200,6 +1200,11 @@ cmd_serve (int argc, char **argv)
       g_printerr ("c08-sim: %s\n", error->message);
       return 2;
     }
+  /* Defaults after parsing: GOption replaces string values without freeing them. */
+  if (listen == NULL)
+    listen = g_strdup ("127.0.0.1:18443");
+  if (base == NULL)
+    base = g_strdup ("/api/v1");
   if (!cert || !key || !ledger || !centre || !accounts)
     {
       g_printerr ("c08-sim: --tls-cert, --tls-key, --ledger, --centre and --account are required\n");
