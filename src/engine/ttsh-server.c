@@ -320,8 +320,15 @@ req_timed_out (gpointer data)
   Req *req = data;
 
   g_clear_pointer (&req->timeout, g_source_unref);
-  if (req->got_body || req->finished)
+  if (req->finished)
     return G_SOURCE_REMOVE;
+  if (req->got_body)
+    {
+      /* The answer was not taken in time: a client that does not read
+       * must not hold a connection and its response for ever. */
+      drop_connection (req->msg);
+      return G_SOURCE_REMOVE;
+    }
   if (soup_server_message_get_method (req->msg) != NULL)
     log_request (req->server, req->msg, req, SOUP_STATUS_REQUEST_TIMEOUT, TTSH_CODE_BUSY, 0, 0,
                  "Hết thời gian chờ nhận yêu cầu; đóng kết nối");
@@ -394,15 +401,28 @@ got_chunk (SoupServerMessage *msg,
 }
 
 static void
-got_body (SoupServerMessage *msg,
-          Req               *req)
+start_timer (Req   *req,
+             guint  ms)
 {
-  req->got_body = TRUE;
   if (req->timeout)
     {
       g_source_destroy (req->timeout);
       g_clear_pointer (&req->timeout, g_source_unref);
     }
+  req->timeout = g_timeout_source_new (ms);
+  g_source_set_callback (req->timeout, req_timed_out, req, NULL);
+  g_source_set_static_name (req->timeout, "[ttsh] request timeout");
+  g_source_attach (req->timeout, g_main_context_get_thread_default ());
+}
+
+static void
+got_body (SoupServerMessage *msg,
+          Req               *req)
+{
+  req->got_body = TRUE;
+  /* From here the clock runs for writing the answer (login may wait for
+   * its worker thread: a generous multiple). */
+  start_timer (req, req->server->read_timeout_ms * 4);
 }
 
 static void
@@ -410,6 +430,11 @@ msg_finished (SoupServerMessage *msg,
               Req               *req)
 {
   req->finished = TRUE;
+  if (req->timeout)
+    {
+      g_source_destroy (req->timeout);
+      g_clear_pointer (&req->timeout, g_source_unref);
+    }
 }
 
 static void
@@ -423,10 +448,7 @@ request_started (SoupServer        *soup,
   req->msg = msg;
   req->started_us = g_get_monotonic_time ();
   req->limit = TTSH_BODY_MAX_BYTES;
-  req->timeout = g_timeout_source_new (s->read_timeout_ms);
-  g_source_set_callback (req->timeout, req_timed_out, req, NULL);
-  g_source_set_static_name (req->timeout, "[ttsh] request read timeout");
-  g_source_attach (req->timeout, g_main_context_get_thread_default ());
+  start_timer (req, s->read_timeout_ms);
   g_object_set_data_full (G_OBJECT (msg), "ttsh-req", req, (GDestroyNotify) req_free);
   g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers), req);
   g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk), req);
