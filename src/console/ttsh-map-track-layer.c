@@ -35,10 +35,22 @@ struct _TtshMapLine {
   GArray            *events;   /* double x, y pairs */
 };
 
+typedef struct {
+  GdkTexture *texture;
+  int         w, h;
+  double      ox, oy, zoom;
+  guint       version;
+} Cache;
+
 struct _TtshMapTrackLayer {
   ShumateLayer  parent_instance;
   GPtrArray    *lines;
   guint         drawn_points;
+  guint         version;     /* bumped by every change of what is drawn */
+  gboolean      cached;
+  gboolean      rendering;
+  Cache         cache;
+  gint64        snapshot_us;  /* GTK-thread time spent in snapshot, total */
 };
 
 G_DEFINE_FINAL_TYPE (TtshMapTrackLayer, ttsh_map_track_layer, SHUMATE_TYPE_LAYER)
@@ -174,6 +186,7 @@ ttsh_map_line_set_points (TtshMapLine        *line,
       for (guint c = first_chunk; c < n_chunks; c++)
         chunk_importance (line, c);
     }
+  line->layer->version++;
   gtk_widget_queue_draw (GTK_WIDGET (line->layer));
 }
 
@@ -192,6 +205,7 @@ ttsh_map_line_set_events (TtshMapLine *line,
       project (ev->lat, ev->lon, &xy[0], &xy[1]);
       g_array_append_vals (line->events, xy, 2);
     }
+  line->layer->version++;
   gtk_widget_queue_draw (GTK_WIDGET (line->layer));
 }
 
@@ -202,6 +216,7 @@ ttsh_map_line_set_highlight (TtshMapLine *line,
   if (line->highlight == highlight)
     return;
   line->highlight = highlight;
+  line->layer->version++;
   gtk_widget_queue_draw (GTK_WIDGET (line->layer));
 }
 
@@ -212,6 +227,7 @@ ttsh_map_line_set_cursor (TtshMapLine *line,
   if (line->cursor == at)
     return;
   line->cursor = at;
+  line->layer->version++;
   gtk_widget_queue_draw (GTK_WIDGET (line->layer));
 }
 
@@ -240,6 +256,7 @@ ttsh_map_track_layer_add_line (TtshMapTrackLayer *self,
     g_ptr_array_insert (self->lines, 0, line);
   else
     g_ptr_array_add (self->lines, line);
+  self->version++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   return line;
 }
@@ -249,6 +266,7 @@ ttsh_map_track_layer_remove_line (TtshMapTrackLayer *self,
                                   TtshMapLine       *line)
 {
   g_ptr_array_remove (self->lines, line);
+  self->version++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -256,6 +274,7 @@ void
 ttsh_map_track_layer_clear (TtshMapTrackLayer *self)
 {
   g_ptr_array_set_size (self->lines, 0);
+  self->version++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -273,11 +292,45 @@ ttsh_map_track_layer_get_drawn_points (TtshMapTrackLayer *self)
 
 typedef enum { STYLE_NONE, STYLE_NORMAL, STYLE_POOR, STYLE_GAP, STYLE_JUMP } Style;
 
+/* What a frame draws, in surface pixels: built on the GTK thread from the
+ * visible chunks at the current level of detail, rasterised anywhere. */
+typedef struct {
+  float  x, y;
+  guint8 style;   /* of the segment ending here; STYLE_NONE starts a run */
+  guint8 faded;
+} Vert;
+
+typedef struct {
+  GdkRGBA         color;
+  gboolean        highlight;
+  TtshMapLineKind kind;
+  guint           first, count;   /* in verts */
+  guint           dots_first, dots_count;
+} LineJob;
+
+typedef struct {
+  int     w, h;
+  double  ox, oy, zoom;
+  guint   version;
+  GArray *verts;
+  GArray *lines;
+  GArray *dots;    /* float x, y */
+} Job;
+
 static void
-apply_style (cairo_t     *cr,
-             TtshMapLine *line,
-             Style        style,
-             gboolean     faded)
+job_free (Job *job)
+{
+  g_array_unref (job->verts);
+  g_array_unref (job->lines);
+  g_array_unref (job->dots);
+  g_free (job);
+}
+
+static void
+apply_style (cairo_t       *cr,
+             const LineJob *line,
+             Style          style,
+             gboolean       faded)
 {
   const double dash_gap[] = { 6, 5 }, dash_jump[] = { 2, 4 }, dash_route[] = { 10, 6 };
   double alpha = faded ? 0.28 : 1.0;
@@ -326,24 +379,18 @@ segment_style (const LinePoint *a, const LinePoint *b)
   return STYLE_NORMAL;
 }
 
-static guint
-draw_line (TtshMapTrackLayer *self,
-           cairo_t           *cr,
-           TtshMapLine       *line,
-           double             scale,
-           double             ox,
-           double             oy,
-           const Box         *view)
+static void
+build_line (Job               *job,
+            TtshMapLine       *line,
+            double             scale,
+            const Box         *view)
 {
   const LinePoint *pts = (const LinePoint *) (const void *) line->points->data;
   float tol = (float) (0.5 / scale);
-  Style style = STYLE_NONE;
-  gboolean faded = FALSE;
   const LinePoint *prev = NULL;
-  guint drawn = 0;
+  LineJob lj = { .color = line->color, .highlight = line->highlight, .kind = line->kind,
+                 .first = job->verts->len, .dots_first = job->dots->len / 2 };
 
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
   for (guint c = 0; c < line->boxes->len; c++)
     {
       const Box *box = &g_array_index (line->boxes, Box, c);
@@ -357,14 +404,77 @@ draw_line (TtshMapTrackLayer *self,
       for (guint i = (prev != NULL ? a + 1 : a); i <= b; i++)
         {
           const LinePoint *p = &pts[i];
-          double x, y;
+          Vert v;
 
           if (p->importance <= tol && i != a && i != b)
             continue;
-          x = p->x * scale - ox;
-          y = p->y * scale - oy;
-          drawn++;
+          v.x = (float) (p->x * scale - job->ox);
+          v.y = (float) (p->y * scale - job->oy);
+          v.faded = p->at > line->cursor;
           if (prev == NULL)
+            v.style = STYLE_NONE;
+          else
+            v.style = line->kind == TTSH_MAP_LINE_ROUTE ? STYLE_NORMAL : segment_style (prev, p);
+          g_array_append_val (job->verts, v);
+          prev = p;
+        }
+    }
+  for (guint i = 0; i + 1 < line->events->len; i += 2)
+    {
+      float xy[2] = { (float) (g_array_index (line->events, double, i) * scale - job->ox),
+                      (float) (g_array_index (line->events, double, i + 1) * scale - job->oy) };
+      if (xy[0] < -8 || xy[1] < -8 || xy[0] > job->w + 8 || xy[1] > job->h + 8)
+        continue;
+      g_array_append_vals (job->dots, xy, 2);
+    }
+  lj.count = job->verts->len - lj.first;
+  lj.dots_count = job->dots->len / 2 - lj.dots_first;
+  g_array_append_val (job->lines, lj);
+}
+
+static Job *
+build_job (TtshMapTrackLayer *self,
+           int                w,
+           int                h,
+           double             ox,
+           double             oy,
+           double             zoom,
+           double             scale)
+{
+  Job *job = g_new0 (Job, 1);
+  double margin = 16.0;
+  Box view = { (ox - margin) / scale, (oy - margin) / scale,
+               (ox + w + margin) / scale, (oy + h + margin) / scale };
+
+  job->w = w, job->h = h, job->ox = ox, job->oy = oy, job->zoom = zoom;
+  job->version = self->version;
+  job->verts = g_array_new (FALSE, FALSE, sizeof (Vert));
+  job->lines = g_array_new (FALSE, FALSE, sizeof (LineJob));
+  job->dots = g_array_new (FALSE, FALSE, sizeof (float));
+  for (guint i = 0; i < self->lines->len; i++)
+    build_line (job, g_ptr_array_index (self->lines, i), scale, &view);
+  self->drawn_points = job->verts->len;
+  return job;
+}
+
+static void
+render_job (cairo_t   *cr,
+            const Job *job)
+{
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  for (guint l = 0; l < job->lines->len; l++)
+    {
+      const LineJob *line = &g_array_index (job->lines, LineJob, l);
+      Style style = STYLE_NONE;
+      gboolean faded = FALSE;
+
+      cairo_new_path (cr);
+      for (guint i = line->first; i < line->first + line->count; i++)
+        {
+          const Vert *v = &g_array_index (job->verts, Vert, i);
+
+          if (v->style == STYLE_NONE)
             {
               if (style != STYLE_NONE)
                 {
@@ -372,55 +482,119 @@ draw_line (TtshMapTrackLayer *self,
                   cairo_stroke (cr);
                   style = STYLE_NONE;
                 }
-              cairo_new_path (cr);
-              cairo_move_to (cr, x, y);
-              prev = p;
+              cairo_move_to (cr, v->x, v->y);
               continue;
             }
-          Style s = line->kind == TTSH_MAP_LINE_ROUTE ? STYLE_NORMAL : segment_style (prev, p);
-          gboolean f = p->at > line->cursor;
-          if (s != style || f != faded)
+          if (v->style != style || v->faded != faded)
             {
+              const Vert *prev = v - 1;
               if (style != STYLE_NONE)
                 {
                   apply_style (cr, line, style, faded);
                   cairo_stroke (cr);
                 }
-              cairo_move_to (cr, prev->x * scale - ox, prev->y * scale - oy);
-              style = s;
-              faded = f;
+              cairo_move_to (cr, prev->x, prev->y);
+              style = v->style;
+              faded = v->faded;
             }
-          cairo_line_to (cr, x, y);
-          prev = p;
+          cairo_line_to (cr, v->x, v->y);
+        }
+      if (style != STYLE_NONE)
+        {
+          apply_style (cr, line, style, faded);
+          cairo_stroke (cr);
+        }
+      cairo_new_path (cr);
+
+      /* Deduction spots: white disc, red ring. */
+      for (guint i = line->dots_first; i < line->dots_first + line->dots_count; i++)
+        {
+          cairo_new_sub_path (cr);
+          cairo_arc (cr, g_array_index (job->dots, float, 2 * i), g_array_index (job->dots, float, 2 * i + 1),
+                     line->highlight ? 6 : 4, 0, 2 * G_PI);
+        }
+      if (line->dots_count > 0)
+        {
+          cairo_set_dash (cr, NULL, 0, 0);
+          cairo_set_source_rgb (cr, 1, 1, 1);
+          cairo_fill_preserve (cr);
+          cairo_set_line_width (cr, 2);
+          cairo_set_source_rgb (cr, 0.80, 0.10, 0.10);
+          cairo_stroke (cr);
         }
     }
-  if (style != STYLE_NONE)
-    {
-      apply_style (cr, line, style, faded);
-      cairo_stroke (cr);
-    }
-  cairo_new_path (cr);
+}
 
-  /* Deduction spots: white disc, red ring. */
-  for (guint i = 0; i + 1 < line->events->len; i += 2)
-    {
-      double x = g_array_index (line->events, double, i) * scale - ox;
-      double y = g_array_index (line->events, double, i + 1) * scale - oy;
+/* Off the GTK thread: rasterise a job into a texture. */
+static void
+render_thread (GTask        *task,
+               gpointer      source,
+               gpointer      data,
+               GCancellable *cancellable)
+{
+  Job *job = data;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, job->w, job->h);
+  cairo_t *cr = cairo_create (surface);
+  g_autoptr(GBytes) bytes = NULL;
+  GdkTexture *texture;
 
-      cairo_new_sub_path (cr);
-      cairo_arc (cr, x, y, line->highlight ? 6 : 4, 0, 2 * G_PI);
-    }
-  if (line->events->len > 0)
-    {
-      cairo_set_dash (cr, NULL, 0, 0);
-      cairo_set_source_rgb (cr, 1, 1, 1);
-      cairo_fill_preserve (cr);
-      cairo_set_line_width (cr, 2);
-      cairo_set_source_rgb (cr, 0.80, 0.10, 0.10);
-      cairo_stroke (cr);
-    }
-  (void) self;
-  return drawn;
+  render_job (cr, job);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                      (gsize) cairo_image_surface_get_stride (surface) * job->h,
+                                      (GDestroyNotify) cairo_surface_destroy, surface);
+  texture = gdk_memory_texture_new (job->w, job->h, GDK_MEMORY_DEFAULT, bytes,
+                                    (gsize) cairo_image_surface_get_stride (surface));
+  g_task_return_pointer (task, texture, g_object_unref);
+}
+
+static void
+render_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  TtshMapTrackLayer *self = TTSH_MAP_TRACK_LAYER (object);
+  Job *job = g_task_get_task_data (G_TASK (result));
+  GdkTexture *texture = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  self->rendering = FALSE;
+  if (texture == NULL)
+    return;
+  g_clear_object (&self->cache.texture);
+  self->cache = (Cache) { texture, job->w, job->h, job->ox, job->oy, job->zoom, job->version };
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+start_render (TtshMapTrackLayer *self,
+              Job               *job)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, render_done, NULL);
+
+  g_task_set_source_tag (task, start_render);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  self->rendering = TRUE;
+  g_task_run_in_thread (task, render_thread);
+}
+
+static gboolean
+cache_usable (TtshMapTrackLayer *self,
+              int                w,
+              int                h,
+              double             ox,
+              double             oy,
+              double             zoom)
+{
+  double s;
+
+  if (self->cache.texture == NULL || self->cache.version != self->version)
+    return FALSE;
+  if (fabs (zoom - self->cache.zoom) > 0.5)
+    return FALSE;
+  s = pow (2.0, zoom - self->cache.zoom);
+  return ox / s >= self->cache.ox && oy / s >= self->cache.oy &&
+         (ox + w) / s <= self->cache.ox + self->cache.w && (oy + h) / s <= self->cache.oy + self->cache.h;
 }
 
 static void
@@ -431,28 +605,67 @@ ttsh_map_track_layer_snapshot (GtkWidget   *widget,
   ShumateViewport *viewport = shumate_layer_get_viewport (SHUMATE_LAYER (self));
   ShumateMapSource *source = reference_source (self);
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  double zoom, scale, cx, cy, ox, oy, margin;
-  Box view;
-  cairo_t *cr;
+  double zoom, scale, cx, cy, ox, oy;
 
-  self->drawn_points = 0;
-  if (self->lines->len == 0 || source == NULL || w <= 0 || h <= 0)
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (source == NULL || w <= 0 || h <= 0)
     return;
-
   zoom = shumate_viewport_get_zoom_level (viewport);
   scale = pow (2.0, zoom) * shumate_map_source_get_tile_size (source) / 256.0;
   project (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)),
            shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), &cx, &cy);
   ox = cx * scale - w / 2.0;
   oy = cy * scale - h / 2.0;
-  margin = 16.0;
-  view = (Box) { (ox - margin) / scale, (oy - margin) / scale,
-                 (ox + w + margin) / scale, (oy + h + margin) / scale };
 
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  for (guint i = 0; i < self->lines->len; i++)
-    self->drawn_points += draw_line (self, cr, g_ptr_array_index (self->lines, i), scale, ox, oy, &view);
-  cairo_destroy (cr);
+  if (!self->cached)
+    {
+      Job *job;
+      cairo_t *cr;
+
+      if (self->lines->len == 0)
+        {
+          self->drawn_points = 0;
+          return;
+        }
+      job = build_job (self, w, h, ox, oy, zoom, scale);
+      cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+      render_job (cr, job);
+      cairo_destroy (cr);
+      job_free (job);
+      self->snapshot_us += g_get_monotonic_time () - t0;
+      return;
+    }
+
+  /* Cached: a texture of twice the view, rendered off-thread, moved and
+   * scaled by the GPU while panning and zooming; redone when the data
+   * changed, the zoom drifted by half a level or the view left it. */
+  if (!cache_usable (self, w, h, ox, oy, zoom) && !self->rendering)
+    start_render (self, build_job (self, 2 * w, 2 * h, ox - w / 2.0, oy - h / 2.0, zoom, scale));
+  if (self->cache.texture != NULL && fabs (zoom - self->cache.zoom) < 3)
+    {
+      double s = pow (2.0, zoom - self->cache.zoom);
+      gtk_snapshot_append_texture (snapshot, self->cache.texture,
+                                   &GRAPHENE_RECT_INIT ((float) (self->cache.ox * s - ox),
+                                                        (float) (self->cache.oy * s - oy),
+                                                        (float) (self->cache.w * s),
+                                                        (float) (self->cache.h * s)));
+    }
+  self->snapshot_us += g_get_monotonic_time () - t0;
+}
+
+gint64
+ttsh_map_track_layer_get_snapshot_time_us (TtshMapTrackLayer *self)
+{
+  return self->snapshot_us;
+}
+
+void
+ttsh_map_track_layer_set_cached (TtshMapTrackLayer *self,
+                                 gboolean           cached)
+{
+  self->cached = cached;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -476,6 +689,7 @@ static void
 ttsh_map_track_layer_finalize (GObject *object)
 {
   g_clear_pointer (&TTSH_MAP_TRACK_LAYER (object)->lines, g_ptr_array_unref);
+  g_clear_object (&TTSH_MAP_TRACK_LAYER (object)->cache.texture);
   G_OBJECT_CLASS (ttsh_map_track_layer_parent_class)->finalize (object);
 }
 

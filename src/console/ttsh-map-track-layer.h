@@ -24,6 +24,11 @@ typedef enum {
 
 TtshMapTrackLayer *ttsh_map_track_layer_new      (ShumateViewport   *viewport);
 
+/* Cached: render off the GTK thread into a texture that panning and
+ * zooming only move and scale (the live layer, many long tracks). */
+void               ttsh_map_track_layer_set_cached (TtshMapTrackLayer *self,
+                                                    gboolean           cached);
+
 /* Lines belong to the layer until removed. */
 TtshMapLine       *ttsh_map_track_layer_add_line (TtshMapTrackLayer *self,
                                                   TtshMapLineKind    kind,
@@ -50,5 +55,8 @@ guint              ttsh_map_line_get_n_points    (TtshMapLine        *line);
 
 /* Points the last frame actually drew, over all lines (tests, bench). */
 guint              ttsh_map_track_layer_get_drawn_points (TtshMapTrackLayer *self);
+
+/* Time the GTK thread spent drawing this layer so far (benchmark). */
+gint64             ttsh_map_track_layer_get_snapshot_time_us (TtshMapTrackLayer *self);
 
 G_END_DECLS

@@ -26,6 +26,7 @@ struct _TtshMapVehicle {
   char          *candidate_no;
   char          *full_name;
   char          *label;
+  GdkTexture    *rendered;    /* drawn once per change, not per frame */
 };
 
 G_DEFINE_FINAL_TYPE (TtshMapVehicle, ttsh_map_vehicle, SHUMATE_TYPE_MARKER)
@@ -41,22 +42,30 @@ rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r)
   cairo_close_path (cr);
 }
 
-static void
-ttsh_map_vehicle_snapshot (GtkWidget   *widget,
-                           GtkSnapshot *snapshot)
+static GdkTexture *
+render (TtshMapVehicle *self,
+        int             scale)
 {
-  TtshMapVehicle *self = TTSH_MAP_VEHICLE (widget);
+  GtkWidget *widget = GTK_WIDGET (self);
   gboolean selected = shumate_marker_is_selected (SHUMATE_MARKER (self));
   PangoLayout *layout = gtk_widget_create_pango_layout (widget, self->label);
   PangoFontDescription *font = pango_font_description_from_string ("Sans Bold 9");
-  int tw, th;
+  cairo_surface_t *surface;
+  g_autoptr(GBytes) bytes = NULL;
+  GdkTexture *texture;
+  int tw, th, w, h;
   double c = DISC / 2.0;
   cairo_t *cr;
 
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
   pango_layout_get_pixel_size (layout, &tw, &th);
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (-4, -4, DISC + tw + 24, DISC + 8));
+  w = (DISC + tw + 24) * scale;
+  h = (DISC + 8) * scale;
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cr = cairo_create (surface);
+  cairo_scale (cr, scale, scale);
+  cairo_translate (cr, 4, 4);
 
   /* Disc with a white ring; grey when the position is stale. */
   cairo_arc (cr, c, c, selected ? c : c - 2, 0, 2 * G_PI);
@@ -109,6 +118,34 @@ ttsh_map_vehicle_snapshot (GtkWidget   *widget,
   pango_cairo_show_layout (cr, layout);
   cairo_destroy (cr);
   g_object_unref (layout);
+  cairo_surface_flush (surface);
+  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                      (gsize) cairo_image_surface_get_stride (surface) * h,
+                                      (GDestroyNotify) cairo_surface_destroy, surface);
+  texture = gdk_memory_texture_new (w, h, GDK_MEMORY_DEFAULT, bytes, (gsize) cairo_image_surface_get_stride (surface));
+  return texture;
+}
+
+static void
+invalidate (TtshMapVehicle *self)
+{
+  g_clear_object (&self->rendered);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+ttsh_map_vehicle_snapshot (GtkWidget   *widget,
+                           GtkSnapshot *snapshot)
+{
+  TtshMapVehicle *self = TTSH_MAP_VEHICLE (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
+
+  if (self->rendered == NULL)
+    self->rendered = render (self, scale);
+  gtk_snapshot_append_texture (snapshot, self->rendered,
+                               &GRAPHENE_RECT_INIT (-4, -4,
+                                                    gdk_texture_get_width (self->rendered) / (float) scale,
+                                                    gdk_texture_get_height (self->rendered) / (float) scale));
 }
 
 static void
@@ -128,6 +165,7 @@ ttsh_map_vehicle_finalize (GObject *object)
 {
   TtshMapVehicle *self = TTSH_MAP_VEHICLE (object);
 
+  g_clear_object (&self->rendered);
   g_free (self->label);
   g_free (self->candidate_no);
   g_free (self->full_name);
@@ -151,7 +189,7 @@ ttsh_map_vehicle_init (TtshMapVehicle *self)
   self->heading = NAN;
   self->speed = NAN;
   self->label = g_strdup ("");
-  g_signal_connect (self, "notify::selected", G_CALLBACK (gtk_widget_queue_draw), NULL);
+  g_signal_connect (self, "notify::selected", G_CALLBACK (invalidate), NULL);
 }
 
 TtshMapVehicle *
@@ -223,7 +261,7 @@ ttsh_map_vehicle_update (TtshMapVehicle *self,
       self->full_name = g_strdup (full_name);
     }
   update_texts (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  invalidate (self);
 }
 
 void
@@ -238,7 +276,7 @@ ttsh_map_vehicle_set_stale (TtshMapVehicle *self,
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "stale");
   update_texts (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  invalidate (self);
 }
 
 gboolean

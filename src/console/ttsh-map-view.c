@@ -1427,6 +1427,7 @@ ttsh_map_view_init (TtshMapView *self)
 
   self->replay_layer = ttsh_map_track_layer_new (viewport);
   self->track_layer = ttsh_map_track_layer_new (viewport);
+  ttsh_map_track_layer_set_cached (self->track_layer, TRUE);
   self->event_layer = shumate_marker_layer_new_full (viewport, GTK_SELECTION_NONE);
   self->vehicle_layer = shumate_marker_layer_new_full (viewport, GTK_SELECTION_SINGLE);
   self->replay_marker_layer = shumate_marker_layer_new_full (viewport, GTK_SELECTION_NONE);
