@@ -24,6 +24,7 @@
 
 #define N_CANDIDATES 120
 #define PASSWORD     "mat-khau-dai-1"
+#define TOTP_SECRET  "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 typedef struct {
   char       *dir;
@@ -67,6 +68,11 @@ populate_thread (TtshEngine *engine, TtshStore *store, gpointer data, GError **e
                                        PASSWORD, NULL, "test", error), >, 0);
   g_assert_cmpint (ttsh_operators_add (store, "sathach", "Lê Văn Cường", "Sát hạch viên", TTSH_OPERATOR_SAT_HACH_VIEN,
                                        PASSWORD, NULL, "test", error), >, 0);
+  {
+    g_autoptr(GBytes) secret = ttsh_base32_decode (TOTP_SECRET, error);
+    g_assert_cmpint (ttsh_operators_add (store, "quantri", "Hoàng Quốc Việt", "Quản trị", TTSH_OPERATOR_QUAN_TRI,
+                                         PASSWORD, secret, "test", error), >, 0);
+  }
   return id;
 }
 
@@ -305,6 +311,43 @@ test_sign_in (Fixture *f, gconstpointer data)
   g_assert_null (adw_view_stack_get_child_by_name (views, "sessions"));
 }
 
+static gboolean
+totp_asked (Fixture *f, gpointer data)
+{
+  GtkWidget *row = find_label (GTK_WIDGET (f->window), "Authentication code");
+  return row != NULL && gtk_widget_get_mapped (row);
+}
+
+/* Administrators need the second factor: the form asks for it after the
+ * password, a wrong code is refused and journaled, the right one opens. */
+static void
+test_admin_totp (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) secret = ttsh_base32_decode (TOTP_SECRET, &error);
+  gsize len;
+  const guint8 *key = g_bytes_get_data (secret, &len);
+  gint64 step = g_get_real_time () / G_USEC_PER_SEC / TTSH_TOTP_STEP_S;
+  g_autofree char *code = g_strdup_printf ("%06u", ttsh_totp_code (key, len, step));
+  g_autofree char *wrong = g_strdup_printf ("%06u", (ttsh_totp_code (key, len, step) + 1) % 1000000);
+
+  ttsh_window_sign_in (f->window, "quantri", PASSWORD, NULL);
+  wait_for (f, totp_asked, NULL, "the authentication code field");
+  g_assert_true (shows_text (GTK_WIDGET (f->window), "6-digit code"));
+  g_assert_null (ttsh_window_get_context (f->window));
+
+  ttsh_window_sign_in (f->window, "quantri", PASSWORD, wrong);
+  wait_for (f, error_shown, (gpointer) "authentication code is wrong", "the refusal");
+  g_assert_null (ttsh_window_get_context (f->window));
+  g_assert_cmpint (journal_count (f, TTSH_JOURNAL_LOGIN_FAILED, "quantri"), ==, 1);
+
+  ttsh_window_sign_in (f->window, "quantri", PASSWORD, code);
+  wait_for (f, signed_in, NULL, "sign-in with the code");
+  g_assert_cmpstr (ttsh_operator_get_role (ttsh_context_get_operator (ttsh_window_get_context (f->window))),
+                   ==, TTSH_OPERATOR_QUAN_TRI);
+  g_assert_cmpint (journal_count (f, TTSH_JOURNAL_LOGIN, "quantri"), ==, 1);
+}
+
 static void
 test_examiner_sees_ids (Fixture *f, gconstpointer data)
 {
@@ -539,6 +582,7 @@ main (int argc, char **argv)
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_test_add ("/ui/console/sign-in", Fixture, NULL, setup, test_sign_in, teardown);
+  g_test_add ("/ui/console/admin-totp", Fixture, NULL, setup, test_admin_totp, teardown);
   g_test_add ("/ui/console/examiner-sees-ids", Fixture, NULL, setup, test_examiner_sees_ids, teardown);
   g_test_add ("/ui/console/search-and-filter", Fixture, NULL, setup, test_search_and_filter, teardown);
   g_test_add ("/ui/console/live-progress", Fixture, NULL, setup, test_live_progress, teardown);

@@ -24,8 +24,8 @@
 #define PHOTO_CACHE_MAX 600
 #define REFRESH_MIN_MS  250
 #define N_COLUMNS       (5 + TTSH_N_CONTENTS + 1)
-#define COLUMN_SPACING  8
-#define NAME_MIN_WIDTH  180
+#define COLUMN_SPACING  6
+#define NAME_MIN_WIDTH  122
 #define CELL_INSET      6     /* matches the header buttons' padding (style.css) */
 
 /* State filter choices, in drop-down order (0 = any). */
@@ -735,7 +735,7 @@ create_name_label (void)
 {
   GtkWidget *label = create_label ();
 
-  gtk_label_set_width_chars (GTK_LABEL (label), 20);
+  gtk_label_set_width_chars (GTK_LABEL (label), 12);
   return label;
 }
 
@@ -953,23 +953,23 @@ define_columns (TtshSessionsView *self)
 
   c[0] = (Column) { _("Photo"), create_avatar, update_photo, NULL, "notify::has-photo", 44, NULL, FALSE };
   c[1] = (Column) { _("No."), create_label, update_text, (gpointer) "candidate-no", "notify::candidate-no",
-                    64, string_sorter ("candidate-no"), FALSE };
+                    66, string_sorter ("candidate-no"), FALSE };
   c[2] = (Column) { _("Full name"), create_name_label, update_text, (gpointer) "full-name", "notify::full-name",
                     0, string_sorter ("full-name"), FALSE };
   c[3] = (Column) { _("Class"), create_label, update_text, (gpointer) "licence-class", "notify::licence-class",
-                    52, string_sorter ("licence-class"), FALSE };
+                    54, string_sorter ("licence-class"), FALSE };
   c[4] = (Column) { _("Citizen ID"), create_cid_label, update_text, (gpointer) "cid", "notify::cid",
-                    124, string_sorter ("cid"), FALSE };
+                    112, string_sorter ("cid"), FALSE };
   for (int i = 0; i < TTSH_N_CONTENTS; i++)
     {
       g_autofree char *notify = g_strdup_printf ("notify::%s", ttsh_candidate_item_state_props[i]);
 
       c[5 + i] = (Column) { ttsh_content_label (ttsh_contents[i]), create_chip, update_state, GINT_TO_POINTER (i),
-                            g_intern_string (notify), 116,
+                            g_intern_string (notify), 112,
                             GTK_SORTER (gtk_custom_sorter_new (compare_state, GINT_TO_POINTER (i), NULL)), TRUE };
     }
   c[5 + TTSH_N_CONTENTS] = (Column) { _("C08 transmission"), create_chip, update_tx, NULL, "notify::tx-state",
-                                      150, GTK_SORTER (gtk_custom_sorter_new (compare_tx, NULL, NULL)), TRUE };
+                                      128, GTK_SORTER (gtk_custom_sorter_new (compare_tx, NULL, NULL)), TRUE };
 }
 
 /* The roster's order: the chosen column, then candidate number. */
