@@ -295,6 +295,37 @@ widget_shows (GtkWidget *root, const char *needle)
   return FALSE;
 }
 
+static GtkTextView *
+find_text_view (GtkWidget *root)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkTextView *found;
+      if (GTK_IS_TEXT_VIEW (c))
+        return GTK_TEXT_VIEW (c);
+      if ((found = find_text_view (c)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static char *
+payload_text (GtkWidget *detail)
+{
+  GtkTextBuffer *buf = gtk_text_view_get_buffer (find_text_view (detail));
+  GtkTextIter a, b;
+
+  gtk_text_buffer_get_bounds (buf, &a, &b);
+  return gtk_text_buffer_get_text (buf, &a, &b, FALSE);
+}
+
+static gboolean
+payload_shown (gpointer data)
+{
+  g_autofree char *text = payload_text (data);
+  return strstr (text, "TransactionCode") != NULL;
+}
+
 static AdwMessageDialog *
 find_message_dialog (void)
 {
@@ -456,6 +487,13 @@ test_errors_view (Fixture *f, gconstpointer data)
 
     wait_for (view_settled, v2, "the supervisor's load");
     gtk_selection_model_select_item (GTK_SELECTION_MODEL (ttsh_errors_view_get_selection (v2)), 0, TRUE);
+    /* the stored data is shown with the citizen ID masked for this role */
+    wait_for (payload_shown, ttsh_errors_view_get_detail (v2), "the stored data");
+    {
+      g_autofree char *text = payload_text (ttsh_errors_view_get_detail (v2));
+      g_assert_null (strstr (text, TEST_CID));
+      g_assert_nonnull (strstr (text, "0010******45"));
+    }
     gtk_widget_activate_action (GTK_WIDGET (v2), "errors.resend", NULL);
     spin (100);
     g_assert_null (find_message_dialog ());
