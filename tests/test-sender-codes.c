@@ -23,6 +23,7 @@ typedef struct {
 typedef struct {
   const char  *sim_flags[8];
   const char  *c08_keys;
+  const char  *late_ms;    /* TTSH_SENDER_LATE_MS for this engine */
 } Params;
 
 static void
@@ -38,8 +39,12 @@ setup (Fixture *f, gconstpointer data)
   config = ttsh_config_load (f->config, &error);
   g_assert_no_error (error);
   f->engine = ttsh_engine_new (config, TTSH_ENGINE_NO_SERVER);
+  /* The sender reads its knobs once, at start. */
+  if (p && p->late_ms)
+    g_setenv ("TTSH_SENDER_LATE_MS", p->late_ms, TRUE);
   g_assert_true (ttsh_engine_start (f->engine, &error));
   g_assert_no_error (error);
+  g_unsetenv ("TTSH_SENDER_LATE_MS");
 }
 
 static void
@@ -529,8 +534,15 @@ test_outage (Fixture *f, gconstpointer data)
   g_autoptr(JsonObject) st2 = NULL;
   g_autofree char *last = NULL;
 
+  gint64 dropped;
+
   enqueue_streams (f, 5, 3, "DK");
   g_assert_true (TEST_WAIT_UNTIL (test_c08_counter (f->sim, "dropped") >= 4, WAIT_MS));
+  /* No request storm: retries wait for the shared backoff (40 ms base,
+   * 300 ms cap here), so a second of outage sees a handful of attempts. */
+  dropped = test_c08_counter (f->sim, "dropped");
+  g_usleep (G_USEC_PER_SEC);
+  g_assert_cmpint (test_c08_counter (f->sim, "dropped") - dropped, <, 60);
   g_assert_cmpint (q (f, "SELECT count(*) FROM outbox WHERE state IN ('ERROR','ACCEPTED') OR attempts <> 0"), ==, 0);
   last = meta (f, TTSH_META_C08_LAST_ERROR);
   g_assert_true (g_str_has_prefix (last, "0 "));
@@ -554,6 +566,23 @@ test_partial (Fixture *f, gconstpointer data)
   g_assert_cmpint (q (f, "SELECT count(*) FROM outbox WHERE state = 'ACCEPTED'"), ==, 30);
   g_assert_cmpint (q (f, "SELECT count(*) FROM outbox_event WHERE code = -5"), ==, 0);
   g_assert_cmpint (q (f, "SELECT count(*) FROM outbox WHERE attempts > 0"), >, 0);
+  assert_ledger_matches (f);
+}
+
+static const Params late_params = { { NULL }, NULL, "400" };
+
+static void
+test_late_alarm (Fixture *f, gconstpointer data)
+{
+  /* C08 busy longer than the (shortened) late threshold: LATE_RECORD is
+   * raised while records wait, and cleared once they are accepted. */
+  g_autoptr(JsonObject) st = test_c08_control (f->sim, "{\"busy_for_ms\":1500}");
+
+  enqueue_streams (f, 3, 1, "DK");
+  g_assert_true (TEST_WAIT_UNTIL (open_alarms (f, TTSH_ALARM_LATE_RECORD) == 1, WAIT_MS));
+  g_assert_cmpint (q (f, "SELECT count(*) FROM alarm WHERE kind = 'LATE_RECORD' AND message LIKE '3 bản ghi%'"), ==, 1);
+  g_assert_true (TEST_WAIT_UNTIL (unsettled (f) == 0, WAIT_MS));
+  g_assert_true (TEST_WAIT_UNTIL (open_alarms (f, TTSH_ALARM_LATE_RECORD) == 0, WAIT_MS));
   assert_ledger_matches (f);
 }
 
@@ -599,5 +628,6 @@ main (int argc, char **argv)
   ADD ("/sender/outage", test_outage, NULL);
   ADD ("/sender/partial-batch", test_partial, NULL);
   ADD ("/sender/stream-order", test_stream_order_after_error, NULL);
+  ADD ("/sender/late-alarm", test_late_alarm, &late_params);
   return g_test_run ();
 }
