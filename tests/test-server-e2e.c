@@ -98,11 +98,66 @@ test_full_path (void)
   ttsh_test_rmdir (simdir);
 }
 
+/* A busy TTSH (-8, HTTP 429 from the rate limit): the yard program backs
+ * off and resends until everything is taken, nothing twice. */
+static void
+test_sim_retries (void)
+{
+  TestServer ts;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) session = exam_sim_make_session ("K2026-E2E-BUSY", TS_CENTRE, 8, 99);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *pass = NULL;
+  g_autofree char *ca = NULL;
+  g_autofree char *out = NULL;
+  const char *retries;
+
+  g_setenv ("TTSH_SERVER_RATE", "2:3", TRUE);
+  ts_start (&ts, NULL);
+  g_unsetenv ("TTSH_SERVER_RATE");
+  token = ts_login (&ts, "c08");
+  {
+    g_autoptr(JsonObject) env = ts_call_node (&ts, "POST", "/exam-sessions", token, session);
+    g_assert_cmpint (ts_code (env), ==, 1);
+  }
+  pass = g_build_filename (ts.dir, "exam.pass", NULL);
+  g_file_set_contents (pass, TS_PASSWORD "\n", -1, &error);
+  g_assert_no_error (error);
+  ca = g_build_filename (ts.dir, "ca.pem", NULL);
+  if (g_getenv ("ASAN_OPTIONS"))
+    g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", "detect_leaks=0:abort_on_error=1", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("EXAM_SIM_BIN"), "run",
+                                      "--url", ts.base, "--ca-file", ca, "--session", "K2026-E2E-BUSY",
+                                      "--program", "SA_HINH", "--user", "sa-hinh", "--password-file", pass,
+                                      "--speed", "2000", "--cars", "8", "--absent-rate", "0", "-q", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s", out);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  retries = strstr (out, "retries=");
+  g_assert_nonnull (retries);
+  g_assert_cmpint (atoi (retries + 8), >, 0);
+  g_assert_nonnull (strstr (out, "refused=0"));
+  /* Every record stored once: the retries reused their codes. */
+  g_assert_cmpint (ts_count (&ts, "SELECT count(*) FROM inbound_request WHERE result_code = -8"), >, 0);
+  /* Attendance for each candidate allowed to go on; one result per test. */
+  g_assert_cmpint (ts_count (&ts, "SELECT count(*) FROM attendance"), ==,
+                   ts_count (&ts, "SELECT count(*) FROM result"));
+  g_assert_cmpint (ts_count (&ts, "SELECT count(*) FROM result"), >, 0);
+  g_assert_cmpint (ts_count (&ts, "SELECT count(*) FROM candidate_content WHERE state = 'IN_TEST'"), ==, 0);
+  ts_stop (&ts);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   ttsh_tls_harden ();
   g_test_add_func ("/server-e2e/exam-sim-to-c08-ledger", test_full_path);
+  g_test_add_func ("/server-e2e/exam-sim-retries-when-busy", test_sim_retries);
   return g_test_run ();
 }
