@@ -470,15 +470,19 @@ find_correction (TtshStore       *store,
 
   if (identity == NULL)
     return 0;
+  /* A correction is submitted after the rejection it answers; looking only
+   * there keeps "resend all" on thousands of rejections from unsealing whole
+   * streams on the engine thread. */
   stmt = ttsh_store_prepare (store,
-      "SELECT id FROM outbox WHERE stream = ?1 AND kind = ?2 AND id > ?3 "
+      "SELECT id FROM outbox WHERE stream = ?1 AND kind = ?2 AND id > ?3 AND created_at >= ?4 "
       "AND NOT (state = 'ERROR' AND last_code IN (-4, -6, -9)) "
-      "ORDER BY id LIMIT 200", error);
+      "ORDER BY id LIMIT 50", error);
   if (stmt == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, r->stream, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, r->kind, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, r->id);
+  sqlite3_bind_int64 (stmt, 4, r->first_error_at);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       gint64 other = sqlite3_column_int64 (stmt, 0);
