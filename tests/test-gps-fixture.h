@@ -16,6 +16,9 @@ static const double ttsh_fixture_loop[][2] = {
 };
 #define TTSH_FIXTURE_LOOP_LEN G_N_ELEMENTS (ttsh_fixture_loop)
 
+/* Moves the loop (degrees) so several routes of a centre can be shown. */
+static double ttsh_fixture_shift[2] G_GNUC_UNUSED;
+
 static inline void
 ttsh_fixture_exec (TtshStore  *store,
                    const char *sql)
@@ -172,8 +175,8 @@ ttsh_fixture_along (double  metres,
         {
           double t = seg[i] > 0 ? MIN (metres / seg[i], 1.0) : 0;
           double dy = (b[0] - a[0]) * m_per_deg_lat, dx = (b[1] - a[1]) * m_per_deg_lon;
-          *lat = a[0] + (b[0] - a[0]) * t;
-          *lon = a[1] + (b[1] - a[1]) * t;
+          *lat = a[0] + (b[0] - a[0]) * t + ttsh_fixture_shift[0];
+          *lon = a[1] + (b[1] - a[1]) * t + ttsh_fixture_shift[1];
           if (heading)
             *heading = fmod (atan2 (dx, dy) * 180.0 / G_PI + 360.0, 360.0);
           return;

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "ttsh-context.h"
 #include "ttsh-engine.h"
 #include "ttsh-map-view-private.h"
 #include "ttsh-query-gps.h"
@@ -24,6 +25,7 @@ typedef struct {
   GtkWindow   *window;
   TtshMapView *view;
   GSettings   *settings;
+  TtshContext *context;
 } Fixture;
 
 /* Rows are written on the engine thread, as the server does, and announced
@@ -43,7 +45,11 @@ run_on_engine (TtshEngine *engine,
 {
   StoreCall *call = data;
 
+  /* One transaction, as the server commits a request: row by row with
+   * synchronous=FULL would take longer than the 10 s staleness limit. */
+  g_assert_true (ttsh_store_begin (store, error));
   call->func (store, call->data);
+  g_assert_true (ttsh_store_commit (store, error));
   _ttsh_engine_emit_changed (engine, "gps");
   _ttsh_engine_emit_changed (engine, "candidate");
   return GINT_TO_POINTER (1);
@@ -103,7 +109,9 @@ setup_with_settings (Fixture *f, GSettings *settings)
   g_assert_no_error (error);
 
   f->settings = settings;
-  f->view = g_object_ref_sink (ttsh_map_view_new (f->engine, settings));
+  /* Built as the window builds its pages: from the shared context. */
+  f->context = ttsh_context_new (f->engine, NULL, settings);
+  f->view = g_object_ref_sink (g_object_new (TTSH_TYPE_MAP_VIEW, "context", f->context, NULL));
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 1280, 800);
   gtk_window_set_child (f->window, GTK_WIDGET (f->view));
@@ -130,6 +138,7 @@ teardown (Fixture *f, gconstpointer data)
       g_usleep (1000);
     }
   g_assert_finalize_object (f->view);
+  g_assert_finalize_object (f->context);
   if (f->settings != NULL)
     {
       g_settings_reset (f->settings, "map-tile-url");
@@ -333,8 +342,6 @@ test_selection (Fixture *f, gconstpointer data)
   GtkListBox *list = _ttsh_map_view_get_live_list (f->view);
   TtshMapVehicle *v1, *v2;
   guint notified = 0;
-  gint64 bound = 0;
-  g_autoptr(GObject) roster = NULL;
 
   on_engine (f, make_road, &road);
   wait_until (f, has_vehicles, GUINT_TO_POINTER (3), "three vehicles");
@@ -365,16 +372,12 @@ test_selection (Fixture *f, gconstpointer data)
   g_assert_true (gtk_list_box_row_is_selected (gtk_list_box_get_row_at_index (list, 1)));
   g_assert_cmpuint (notified, ==, 3);
 
-  /* Bound both ways to a stand-in of the console context. */
-  roster = g_object_new (TTSH_TYPE_MAP_VIEW, NULL);
-  g_object_ref_sink (roster);
-  g_object_bind_property (roster, "selected-candidate-id", f->view, "selected-candidate-id",
-                          G_BINDING_BIDIRECTIONAL);
-  g_object_set (roster, "selected-candidate-id", road.cand[2], NULL);
+  /* The roster selects through the shared context, and sees the map's. */
+  ttsh_context_set_selected_candidate_id (f->context, road.cand[2]);
   g_assert_cmpint (ttsh_map_view_get_selected_candidate_id (f->view), ==, road.cand[2]);
+  g_assert_true (gtk_list_box_row_is_selected (gtk_list_box_get_row_at_index (list, 2)));
   gtk_list_box_select_row (list, gtk_list_box_get_row_at_index (list, 0));
-  g_object_get (roster, "selected-candidate-id", &bound, NULL);
-  g_assert_cmpint (bound, ==, road.cand[0]);
+  g_assert_cmpint (ttsh_context_get_selected_candidate_id (f->context), ==, road.cand[0]);
 
   /* Nothing selected: nothing highlighted. */
   ttsh_map_view_set_selected_candidate_id (f->view, 0);
@@ -391,7 +394,6 @@ test_selection (Fixture *f, gconstpointer data)
     g_assert_cmpfloat (fabs (shumate_location_get_longitude (SHUMATE_LOCATION (vp)) -
                              shumate_location_get_longitude (SHUMATE_LOCATION (v2))), <, 1e-6);
   }
-  g_object_run_dispose (roster);
 }
 
 typedef struct {
@@ -604,11 +606,40 @@ make_demo (TtshStore *store, gpointer data)
       gint64 cand = ttsh_fixture_candidate (store, session, no, names[i]);
       gint64 end = i == 4 ? r->now - 25000 : r->now;
       gint64 proc = ttsh_fixture_process (store, cand, 1, 1, "DANG_THI", i % 2 ? 95 : 85, i % 3 ? ev : "[]");
+      /* Three routes of the centre, two vehicles on each. */
+      ttsh_fixture_shift[0] = (i % 3) * 0.0042;
+      ttsh_fixture_shift[1] = (i % 3) * 0.0061;
       ttsh_fixture_drive (store, proc, cand, 1, end - (300 + i * 60) * 1000, 300 + i * 60, i * 700.0);
       if (i == 5)
         ttsh_fixture_process (store, cand, 1, 2, "KET_THUC", 85, ev);
-      r->cand[MIN (i, 3)] = cand;
+      if (i == 3)
+        {
+          /* What the quality marks look like: 20 s without data, one
+           * point thrown 1 km off, half a minute of poor accuracy. */
+          g_autoptr(GError) error = NULL;
+          sqlite3_stmt *stmt = ttsh_store_prepare (store,
+              "DELETE FROM gps_point WHERE candidate_id = ? AND at BETWEEN ? AND ?", &error);
+          gint64 t = end - 200 * 1000;
+          sqlite3_bind_int64 (stmt, 1, cand);
+          sqlite3_bind_int64 (stmt, 2, t);
+          sqlite3_bind_int64 (stmt, 3, t + 20000);
+          g_assert_true (ttsh_store_step_done (store, stmt, &error));
+          stmt = ttsh_store_prepare (store,
+              "UPDATE gps_point SET lat = lat + 0.009 WHERE candidate_id = ? AND at = ?", &error);
+          sqlite3_bind_int64 (stmt, 1, cand);
+          sqlite3_bind_int64 (stmt, 2, end - 120 * 1000);
+          g_assert_true (ttsh_store_step_done (store, stmt, &error));
+          stmt = ttsh_store_prepare (store,
+              "UPDATE gps_point SET accuracy = 45 WHERE candidate_id = ? AND at BETWEEN ? AND ?", &error);
+          sqlite3_bind_int64 (stmt, 1, cand);
+          sqlite3_bind_int64 (stmt, 2, end - 80 * 1000);
+          sqlite3_bind_int64 (stmt, 3, end - 50 * 1000);
+          g_assert_true (ttsh_store_step_done (store, stmt, &error));
+        }
+      if (i < 4)
+        r->cand[i] = cand;
     }
+  ttsh_fixture_shift[0] = ttsh_fixture_shift[1] = 0;
 }
 
 static gboolean
@@ -645,8 +676,8 @@ test_screenshots (Fixture *f, gconstpointer data)
   gtk_window_maximize (f->window);
   on_engine (f, make_demo, &road);
   wait_until (f, has_vehicles, GUINT_TO_POINTER (5), "demo vehicles");
-  ttsh_map_view_set_selected_candidate_id (f->view, road.cand[1]);
-  pump (1500);
+  ttsh_map_view_set_selected_candidate_id (f->view, road.cand[3]);
+  pump (2500);
   g_assert_true (shot_wait (dir, "map-live"));
 
   wait_until (f, finished_rows, GUINT_TO_POINTER (1), "finished test");
@@ -654,10 +685,9 @@ test_screenshots (Fixture *f, gconstpointer data)
   gtk_list_box_select_row (finished, gtk_list_box_get_row_at_index (finished, 0));
   gtk_widget_activate_action (GTK_WIDGET (f->view), "map.replay-selected", NULL);
   wait_until (f, replay_loaded, NULL, "replay");
-  _ttsh_map_view_set_replay_speed (f->view, 16);
-  pump (3000);
   gtk_widget_activate_action (GTK_WIDGET (f->view), "map.play-pause", NULL);
-  pump (800);
+  _ttsh_map_view_replay_seek (f->view, 0.62);
+  pump (2500);
   g_assert_true (shot_wait (dir, "map-replay"));
 }
 

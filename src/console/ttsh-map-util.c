@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "ttsh-map-util.h"
 
@@ -14,8 +15,15 @@ ttsh_map_format_number (double value,
 
   if (isnan (value))
     return g_strdup ("–");
-  text = g_strdup_printf ("%.*f", decimals, value);
+  text = g_strdup_printf ("%.*f", decimals, fabs (value));
   g_strdelimit (text, ".", ',');
+  if (value < 0 && strspn (text, "0,") != strlen (text))
+    {
+      /* A real minus sign: deductions read as −5, not as a hyphen. */
+      char *signed_text = g_strconcat ("−", text, NULL);
+      g_free (text);
+      return signed_text;
+    }
   return text;
 }
 
@@ -41,11 +49,11 @@ void
 ttsh_map_palette (guint    index,
                   GdkRGBA *color)
 {
-  /* Distinct on the light grid and on street maps; no red: red means
-   * deductions and GPS jumps. */
+  /* Distinct on the light grid and on street maps; no red, orange or
+   * grey-black: those mark deductions, jumps, poor accuracy and gaps. */
   static const char *const colours[] = {
-    "#1c71d8", "#26a269", "#9141ac", "#c64600", "#0b8a8a", "#613583",
-    "#3584e4", "#2ec27e", "#865e3c", "#e5a50a", "#1a5fb4", "#5e5c64",
+    "#1c71d8", "#26a269", "#9141ac", "#0b8a8a", "#613583", "#3584e4",
+    "#2ec27e", "#865e3c", "#1a5fb4", "#5e5c64", "#a347ba", "#107a5a",
   };
   gdk_rgba_parse (color, colours[index % G_N_ELEMENTS (colours)]);
 }

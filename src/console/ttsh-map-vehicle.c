@@ -222,7 +222,11 @@ update_texts (TtshMapVehicle *self)
 
   g_free (self->label);
   /* TRANSLATORS: vehicle label on the map: candidate number and speed */
-  self->label = g_strdup_printf (_("%s · %s km/h"), candidate_no, speed);
+  if (self->stale)
+    /* TRANSLATORS: label of a vehicle whose position is out of date */
+    self->label = g_strdup_printf (_("%s · no data"), candidate_no);
+  else
+    self->label = g_strdup_printf (_("%s · %s km/h"), candidate_no, speed);
   if (!isnan (self->heading))
     g_snprintf (heading, sizeof heading, "%.0f", self->heading);
   if (self->stale)

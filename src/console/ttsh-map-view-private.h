@@ -30,6 +30,9 @@ gboolean            _ttsh_map_view_replay_state     (TtshMapView     *self,
                                                      gint64          *at,
                                                      gint64          *end_at,
                                                      TtshMapVehicle **marker);
+/* Moves the replay to a fraction (0–1) of the test. */
+void                _ttsh_map_view_replay_seek      (TtshMapView *self,
+                                                     double       fraction);
 void                _ttsh_map_view_set_replay_speed (TtshMapView *self,
                                                      guint        factor);
 

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "ttsh-context.h"
 #include "ttsh-map-item.h"
 #include "ttsh-map-speed-chart.h"
 #include "ttsh-map-util.h"
@@ -41,6 +42,7 @@ typedef struct {
 struct _TtshMapView {
   GtkWidget           parent_instance;
 
+  TtshContext        *context;
   TtshEngine         *engine;
   GSettings          *settings;
   GCancellable       *cancellable;
@@ -113,6 +115,7 @@ G_DEFINE_FINAL_TYPE (TtshMapView, ttsh_map_view, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
+  PROP_CONTEXT,
   PROP_ENGINE,
   PROP_SETTINGS,
   PROP_SELECTED_CANDIDATE_ID,
@@ -288,6 +291,16 @@ fit_box (TtshMapView *self,
   ShumateViewport *viewport = shumate_map_get_viewport (self->map);
   int w = MAX (gtk_widget_get_width (GTK_WIDGET (self->map)), 400);
   int h = MAX (gtk_widget_get_height (GTK_WIDGET (self->map)), 300);
+
+  /* The replay bar is still sliding in: leave room for it. */
+  if (gtk_revealer_get_reveal_child (self->replay_revealer) &&
+      !gtk_revealer_get_child_revealed (self->replay_revealer))
+    {
+      int min = 0, nat = 0;
+      gtk_widget_measure (gtk_revealer_get_child (self->replay_revealer), GTK_ORIENTATION_VERTICAL,
+                          gtk_widget_get_width (GTK_WIDGET (self->map)), &min, &nat, NULL, NULL);
+      h = MAX (h - nat, 200);
+    }
   double x0 = shumate_map_source_get_x (self->grid_source, 0, lon0);
   double x1 = shumate_map_source_get_x (self->grid_source, 0, lon1);
   double y0 = shumate_map_source_get_y (self->grid_source, 0, lat1);
@@ -651,8 +664,9 @@ update_detail (TtshMapView *self)
   const TtshGpsTrack *t = self->replay != NULL && self->replay->candidate_id == self->selected ? self->replay : NULL;
   g_autofree char *body = NULL, *quality = NULL, *events = NULL, *title = NULL;
   guint pos = store_find (self->finished_store, self->selected);
+  const TtshGpsQuality *q = t ? &t->quality : v ? &v->quality : NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->replay_button), v == NULL && pos != G_MAXUINT);
+  gtk_widget_set_visible (GTK_WIDGET (self->replay_button), v == NULL && t == NULL && pos != G_MAXUINT);
   if (t != NULL)
     {
       g_autofree char *score = ttsh_map_format_number (t->has_score ? t->score : NAN, 0);
@@ -698,6 +712,10 @@ update_detail (TtshMapView *self)
   gtk_label_set_label (self->detail_body, body ? body : "");
   gtk_widget_set_visible (GTK_WIDGET (self->detail_body), body != NULL);
   gtk_label_set_label (self->detail_quality, quality ? quality : "");
+  if (q != NULL && (q->n_gaps || q->n_jumps || q->n_poor))
+    gtk_widget_add_css_class (GTK_WIDGET (self->detail_quality), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->detail_quality), "warning");
   gtk_widget_set_visible (GTK_WIDGET (self->detail_quality), quality != NULL);
   gtk_label_set_label (self->detail_events, events ? events : "");
   gtk_widget_set_visible (GTK_WIDGET (self->detail_events), events != NULL);
@@ -990,6 +1008,7 @@ start_replay (TtshMapView  *self,
   gtk_widget_set_visible (GTK_WIDGET (self->track_layer), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->vehicle_layer), FALSE);
   gtk_revealer_set_reveal_child (self->replay_revealer, TRUE);
+  gtk_stack_set_visible_child_name (self->lists, "finished");
 
   for (guint i = 0; i < track->points->len; i++)
     {
@@ -1198,6 +1217,17 @@ ttsh_map_view_constructed (GObject *object)
 
   G_OBJECT_CLASS (ttsh_map_view_parent_class)->constructed (object);
 
+  /* In the window: services from the context, and the candidate selection
+   * shared with the roster through it. */
+  if (self->context != NULL)
+    {
+      if (self->engine == NULL && ttsh_context_get_engine (self->context) != NULL)
+        self->engine = g_object_ref (ttsh_context_get_engine (self->context));
+      if (self->settings == NULL && ttsh_context_get_settings (self->context) != NULL)
+        self->settings = g_object_ref (ttsh_context_get_settings (self->context));
+      g_object_bind_property (self->context, "selected-candidate-id", self, "selected-candidate-id",
+                              G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+    }
   if (self->settings == NULL)
     {
       GSettingsSchemaSource *schemas = g_settings_schema_source_get_default ();
@@ -1245,6 +1275,7 @@ ttsh_map_view_dispose (GObject *object)
   self->event_layer = self->vehicle_layer = self->replay_marker_layer = NULL;
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
+  g_clear_object (&self->context);
   g_clear_object (&self->grid_source);
   G_OBJECT_CLASS (ttsh_map_view_parent_class)->dispose (object);
 }
@@ -1271,6 +1302,9 @@ ttsh_map_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
     case PROP_ENGINE:
       g_value_set_object (value, self->engine);
       break;
@@ -1301,11 +1335,16 @@ ttsh_map_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_object (value);
+      break;
     case PROP_ENGINE:
-      self->engine = g_value_dup_object (value);
+      if (self->engine == NULL)
+        self->engine = g_value_dup_object (value);
       break;
     case PROP_SETTINGS:
-      self->settings = g_value_dup_object (value);
+      if (self->settings == NULL)
+        self->settings = g_value_dup_object (value);
       break;
     case PROP_SELECTED_CANDIDATE_ID:
       ttsh_map_view_set_selected_candidate_id (self, g_value_get_int64 (value));
@@ -1346,6 +1385,9 @@ ttsh_map_view_class_init (TtshMapViewClass *klass)
   object_class->get_property = ttsh_map_view_get_property;
   object_class->set_property = ttsh_map_view_set_property;
 
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL, TTSH_TYPE_CONTEXT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ENGINE] =
     g_param_spec_object ("engine", NULL, NULL, TTSH_TYPE_ENGINE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
@@ -1443,6 +1485,7 @@ ttsh_map_view_init (TtshMapView *self)
   shumate_viewport_set_zoom_level (viewport, 14);
   shumate_map_center_on (self->map, 21.0285, 105.7700);
   shumate_scale_set_viewport (self->scale, viewport);
+  shumate_scale_set_unit (self->scale, SHUMATE_UNIT_METRIC);
 
   gtk_list_box_bind_model (self->live_list, G_LIST_MODEL (self->live_store), create_row, NULL, NULL);
   gtk_list_box_bind_model (self->finished_list, G_LIST_MODEL (self->finished_store), create_row, NULL, NULL);
@@ -1569,4 +1612,15 @@ _ttsh_map_view_set_replay_speed (TtshMapView *self,
   while ((1u << index) < factor && index < 4)
     index++;
   gtk_drop_down_set_selected (self->speed_dropdown, index);
+}
+
+void
+_ttsh_map_view_replay_seek (TtshMapView *self,
+                            double       fraction)
+{
+  if (self->replay == NULL)
+    return;
+  self->replay_at = self->replay->start_at +
+                    (gint64) (CLAMP (fraction, 0.0, 1.0) * (self->replay->end_at - self->replay->start_at));
+  update_replay_position (self);
 }

@@ -12,6 +12,7 @@
 #include "ttsh-errors-view.h"
 #include "ttsh-health-bar.h"
 #include "ttsh-journal.h"
+#include "ttsh-map-view.h"
 #include "ttsh-sessions-view.h"
 #include "ttsh-window.h"
 
@@ -28,6 +29,7 @@ typedef struct {
 
 static const TtshWindowPage window_pages[] = {
   { "sessions", N_("Sessions"), "view-list-symbolic", ttsh_sessions_view_get_type, TTSH_PERM_VIEW_SESSIONS },
+  { "map", N_("Road map"), "mark-location-symbolic", ttsh_map_view_get_type, TTSH_PERM_VIEW_MAP },
   { "errors", N_("Errors"), "dialog-warning-symbolic", ttsh_errors_view_get_type, TTSH_PERM_VIEW_ERRORS },
   { "audit", N_("Audit"), "document-properties-symbolic", ttsh_audit_view_get_type, TTSH_PERM_VIEW_AUDIT },
 };
