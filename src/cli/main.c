@@ -271,7 +271,7 @@ cmd_audit_verify (int    argc,
       g_print ("BROKEN %" G_GINT64_FORMAT "\n", bad);
       return 1;
     }
-  g_print (_("journal intact: %" G_GINT64_FORMAT " entries\n"), n);
+  g_print (_("journal intact: %lld entries\n"), (long long) n);
   return 0;
 }
 

@@ -125,7 +125,7 @@ ttsh_alarm_ack (TtshStore   *store,
   if (subject == NULL)
     {
       g_set_error (error, TTSH_STORE_ERROR, TTSH_STORE_ERROR_NOT_FOUND,
-                   _("alarm %" G_GINT64_FORMAT " does not exist or is already acknowledged"), id);
+                   _("alarm %lld does not exist or is already acknowledged"), (long long) id);
       goto fail;
     }
   if (ttsh_journal_append (store, operator_name, TTSH_JOURNAL_ALARM_ACKED, subject, note, error) == 0)

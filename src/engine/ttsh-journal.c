@@ -140,7 +140,7 @@ broken (gint64     *bad_seq,
   if (bad_seq)
     *bad_seq = seq;
   g_set_error (error, TTSH_JOURNAL_ERROR, TTSH_JOURNAL_ERROR_BROKEN,
-               _("journal entry %" G_GINT64_FORMAT " is broken: %s"), seq, why);
+               _("journal entry %lld is broken: %s"), (long long) seq, why);
   return FALSE;
 }
 
