@@ -246,6 +246,9 @@ test_body_limits (void)
                                              big, big_len, &http);
     g_assert_cmpint (ts_code (env), ==, -9);
     g_assert_cmpuint (http, ==, 413);
+    /* The limits to split to are announced. */
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+        json_object_get_object_member (env, "ThongTinBoSung"), "GioiHanLo"), "KichThuoc"), ==, TTSH_BODY_MAX_BYTES);
   }
 
   /* Chunked without a length: the connection is cut once over the limit. */

@@ -258,6 +258,24 @@ log_request (Server            *s,
 
 /* Responses ------------------------------------------------------------------ */
 
+/* ThongTinBoSung of a -9 answer: the limits a client should split to. */
+static JsonNode *
+limits_node (gsize max_bytes)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, TTSH_W_GIOI_HAN_LO);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, TTSH_W_SO_BAN_GHI);
+  json_builder_add_int_value (b, TTSH_BATCH_MAX_RECORDS);
+  json_builder_set_member_name (b, TTSH_W_KICH_THUOC);
+  json_builder_add_int_value (b, (gint64) max_bytes);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
 static void
 respond (Server            *s,
          SoupServerMessage *msg,
@@ -270,7 +288,8 @@ respond (Server            *s,
          guint              accepted)
 {
   Req *req = g_object_get_data (G_OBJECT (msg), "ttsh-req");
-  g_autoptr(JsonNode) env = ttsh_envelope_new (code, message, data, NULL, detail);
+  JsonNode *extra = code == TTSH_CODE_TOO_LARGE ? limits_node (req ? req->limit : TTSH_BODY_MAX_BYTES) : NULL;
+  g_autoptr(JsonNode) env = ttsh_envelope_new (code, message, data, extra, detail);
   gsize len = 0;
   char *body = ttsh_envelope_to_string (env, &len);
 
