@@ -396,6 +396,39 @@ test_selection (Fixture *f, gconstpointer data)
   }
 }
 
+static void
+set_route (TtshStore *store, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  TtshGpsPoint route[TTSH_FIXTURE_LOOP_LEN + 1];
+
+  for (guint i = 0; i <= TTSH_FIXTURE_LOOP_LEN; i++)
+    route[i] = (TtshGpsPoint) { .lat = ttsh_fixture_loop[i % TTSH_FIXTURE_LOOP_LEN][0],
+                                .lon = ttsh_fixture_loop[i % TTSH_FIXTURE_LOOP_LEN][1] };
+  g_assert_true (ttsh_gps_route_set (store, "tester", "KSH-HN01-20261123", "Tuyến số 1", route,
+                                     G_N_ELEMENTS (route), &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+has_lines (Fixture *f, gpointer n)
+{
+  return ttsh_map_track_layer_get_n_lines (_ttsh_map_view_get_track_layer (f->view)) == GPOINTER_TO_UINT (n);
+}
+
+/* The exam route of the session is drawn once under the live tracks. */
+static void
+test_route (Fixture *f, gconstpointer data)
+{
+  Road road = { .now = ttsh_now_ms () };
+
+  on_engine (f, make_road, &road);
+  on_engine (f, set_route, NULL);
+  wait_until (f, has_vehicles, GUINT_TO_POINTER (3), "three vehicles");
+  ttsh_map_view_refresh (f->view);
+  wait_until (f, has_lines, GUINT_TO_POINTER (4), "three tracks and the route");
+}
+
 typedef struct {
   gint64 cand;
   gint64 start;
@@ -709,6 +742,7 @@ main (int argc, char **argv)
   g_test_add ("/map/live", Fixture, NULL, setup, test_live, teardown);
   g_test_add ("/map/selection", Fixture, NULL, setup, test_selection, teardown);
   g_test_add ("/map/replay", Fixture, NULL, setup, test_replay, teardown);
+  g_test_add ("/map/route", Fixture, NULL, setup, test_route, teardown);
   g_test_add ("/map/offline-grid", Fixture, NULL, setup, test_offline_grid, teardown);
   g_test_add ("/map/tiles-settings", Fixture, NULL, setup_tiles, test_tiles_settings, teardown);
   g_test_add_func ("/map/dir-source", test_dir_source);

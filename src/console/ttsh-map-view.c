@@ -86,6 +86,7 @@ struct _TtshMapView {
 
   /* Live */
   GHashTable         *vehicles;      /* candidate id -> Vehicle* */
+  GHashTable         *routes;        /* session code -> TtshMapLine* (live) */
   GListStore         *live_store;
   GListStore         *finished_store;
   gint64              since;
@@ -384,6 +385,14 @@ apply_live (TtshMapView *self,
           g_list_store_append (self->live_store, v->item);
         }
       v->seen = TRUE;
+      /* The planned route of the vehicle's session, once, under the tracks. */
+      if (t->route->len > 1 && t->session_code != NULL && !g_hash_table_contains (self->routes, t->session_code))
+        {
+          GdkRGBA route = { 0.2, 0.5, 0.9, 0.35 };
+          TtshMapLine *line = ttsh_map_track_layer_add_line (self->track_layer, TTSH_MAP_LINE_ROUTE, &route);
+          ttsh_map_line_set_points (line, (TtshGpsPoint *) (void *) t->route->data, t->route->len, 0);
+          g_hash_table_insert (self->routes, g_strdup (t->session_code), line);
+        }
       g_free (v->candidate_no);
       v->candidate_no = g_steal_pointer (&t->candidate_no);
       g_free (v->full_name);
@@ -1286,6 +1295,7 @@ ttsh_map_view_finalize (GObject *object)
   TtshMapView *self = TTSH_MAP_VIEW (object);
 
   g_clear_pointer (&self->vehicles, g_hash_table_unref);
+  g_clear_pointer (&self->routes, g_hash_table_unref);
   g_clear_object (&self->live_store);
   g_clear_object (&self->finished_store);
   g_clear_object (&self->cancellable);
@@ -1456,6 +1466,7 @@ ttsh_map_view_init (TtshMapView *self)
   self->cancellable = g_cancellable_new ();
   self->speed = 1;
   self->vehicles = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) vehicle_free);
+  self->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->live_store = g_list_store_new (TTSH_TYPE_MAP_ITEM);
   self->finished_store = g_list_store_new (TTSH_TYPE_MAP_ITEM);
 

@@ -787,6 +787,7 @@ ttsh_gps_route_set (TtshStore          *store,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *detail = NULL;
   sqlite3_stmt *stmt;
+  gboolean own;
 
   for (guint i = 0; i < n; i++)
     {
@@ -804,7 +805,9 @@ ttsh_gps_route_set (TtshStore          *store,
     }
   g_string_append_c (json, ']');
 
-  if (!ttsh_store_begin (store, error))
+  /* Inside the caller's transaction when one is open, like the journal. */
+  own = sqlite3_get_autocommit (ttsh_store_db (store));
+  if (own && !ttsh_store_begin (store, error))
     return FALSE;
   stmt = ttsh_store_prepare (store,
       "INSERT INTO gps_route (session_code, name, points_json, updated_at) VALUES (?, ?, ?, ?)"
@@ -831,9 +834,10 @@ ttsh_gps_route_set (TtshStore          *store,
   if (ttsh_journal_append (store, actor, TTSH_JOURNAL_ROUTE_SET,
                            session_code ? session_code : "", detail, error) == 0)
     goto fail;
-  return ttsh_store_commit (store, error);
+  return own ? ttsh_store_commit (store, error) : TRUE;
 
 fail:
-  ttsh_store_rollback (store);
+  if (own)
+    ttsh_store_rollback (store);
   return FALSE;
 }
