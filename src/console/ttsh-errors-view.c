@@ -337,10 +337,12 @@ on_filter_changed (TtshErrorsView *self)
   folded = g_strstrip (ttsh_text_fold (gtk_editable_get_text (GTK_EDITABLE (self->search))));
   self->kind = gtk_drop_down_get_selected (self->kind_filter);
   self->cause = gtk_drop_down_get_selected (self->cause_filter);
+  if (g_strcmp0 (folded, self->needle ? self->needle : "") == 0 &&
+      self->kind == self->filtered_kind && self->cause == self->filtered_cause)
+    return;   /* nothing changed (the entry repeats itself after a delay) */
   /* Typing one more letter only narrows the current matches; deleting one
    * only widens them: GTK then looks at far fewer of 50,000 records. */
-  if (g_strcmp0 (folded, self->needle ? self->needle : "") != 0 &&
-      self->kind == self->filtered_kind && self->cause == self->filtered_cause)
+  if (self->kind == self->filtered_kind && self->cause == self->filtered_cause)
     {
       if (self->needle == NULL || strstr (folded, self->needle) != NULL)
         change = GTK_FILTER_CHANGE_MORE_STRICT;
