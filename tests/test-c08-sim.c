@@ -213,6 +213,98 @@ test_control_and_limits (Fixture *f, gconstpointer data)
   }
 }
 
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (sock, any, TRUE, NULL));
+  bound = g_socket_get_local_address (sock, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static int
+run_push (const char *url, const char *ca, const char *pwfile, const char *session, char **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) p = NULL;
+
+  test_c08_launcher_asan (l);
+  p = g_subprocess_launcher_spawn (l, &error, g_getenv ("C08_SIM_BIN"), "push", "--url", url,
+                                   "--ca-file", ca, "--user", "c08", "--password-file", pwfile,
+                                   "--session", session, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (p));
+  return g_subprocess_get_exit_status (p);
+}
+
+/* `c08-sim push` logs in to a real TTSH (ttsh-engine run) and posts a session. */
+static void
+test_push (void)
+{
+  g_autofree char *dir = ttsh_test_mkdtemp ();
+  const char *certs = test_c08_certs ();
+  g_autofree char *ca = g_build_filename (certs, "ca.pem", NULL);
+  g_autofree char *conf = g_build_filename (dir, "ttsh.conf", NULL);
+  g_autofree char *pw = g_build_filename (dir, "push.pass", NULL);
+  g_autofree char *badpw = g_build_filename (dir, "bad.pass", NULL);
+  g_autofree char *session = g_build_filename (dir, "ky.json", NULL);
+  g_autofree char *url = NULL, *text = NULL, *out = NULL, *out2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) add = NULL, engine = NULL;
+  guint16 port = free_port ();
+
+  text = g_strdup_printf ("[centre]\ncode=TTSH-HN-01\nname=TTSH\n[c08]\nbase-url=https://127.0.0.1:1/api/v1\n"
+                          "username=u\npassword-file=push.pass\n[server]\nlisten=127.0.0.1:%u\n"
+                          "tls-cert=%s/ttsh.pem\ntls-key=%s/ttsh.key\n[storage]\ndatabase=data/ttsh.db\n",
+                          port, certs, certs);
+  g_file_set_contents (conf, text, -1, &error);
+  g_file_set_contents (pw, "mat-khau-day-du-dai\n", -1, &error);
+  g_file_set_contents (badpw, "sai-mat-khau-roi\n", -1, &error);
+  {
+    g_autoptr(GSubprocess) mk = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("EXAM_SIM_BIN"),
+                                                  "make-session", "--code", "K-PUSH-1", "--centre", "TTSH-HN-01",
+                                                  "--candidates", "3", "--out", session, NULL);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait_check (mk, NULL, &error));
+  }
+  g_assert_no_error (error);
+
+  add = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error, g_getenv ("TTSH_ENGINE_BIN"), "client", "add",
+                          "--config", conf, "--name", "c08", "--role", "C08_PUSH", "--password-stdin", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (add, "mat-khau-day-du-dai\n", NULL, NULL, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (add), ==, 0);
+
+  {
+    g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+    g_subprocess_launcher_set_child_setup (l, test_c08_child_setup, NULL, NULL);
+    test_c08_launcher_asan (l);
+    engine = g_subprocess_launcher_spawn (l, &error, g_getenv ("TTSH_ENGINE_BIN"), "run",
+                                          "--no-sender", "--config", conf, NULL);
+  }
+  g_assert_no_error (error);
+  url = g_strdup_printf ("https://127.0.0.1:%u/ttsh/v1", port);
+  /* Until the engine listens, push fails with a transport error (exit 1). */
+  g_assert_true (TEST_WAIT_UNTIL (({ g_free (out); out = NULL;
+                                     run_push (url, ca, pw, session, &out) == 0; }), 20000));
+  g_assert_nonnull (strstr (out, "\"MaKetQua\":1"));
+  g_assert_nonnull (strstr (out, "K-PUSH-1"));
+  g_assert_nonnull (strstr (out, "\"SoHocVien\":3"));
+  g_assert_cmpint (run_push (url, ca, badpw, session, &out2), ==, 1);
+  g_assert_nonnull (strstr (out2, "\"MaKetQua\":-3"));
+
+  g_subprocess_send_signal (engine, SIGTERM);
+  g_subprocess_wait (engine, NULL, NULL);
+  ttsh_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -220,5 +312,6 @@ main (int argc, char **argv)
   g_test_add ("/c08-sim/auth", Fixture, NULL, setup, test_auth, teardown);
   g_test_add ("/c08-sim/upload-ledger-statistics", Fixture, NULL, setup, test_upload_ledger_statistics, teardown);
   g_test_add ("/c08-sim/control-limits", Fixture, NULL, setup, test_control_and_limits, teardown);
+  g_test_add_func ("/c08-sim/push", test_push);
   return g_test_run ();
 }
