@@ -141,6 +141,7 @@ call_new (TtshSessionsView *self,
 }
 static void refresh_sessions (TtshSessionsView *self);
 static void refilter (TtshSessionsView *self);
+static void open_session (TtshSessionsView *self, gint64 id);
 
 /* Sessions list ------------------------------------------------------------ */
 
@@ -191,6 +192,7 @@ sessions_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) rows = ttsh_engine_call_finish (TTSH_ENGINE (source), result, &error);
   g_autoptr(GHashTable) seen = NULL;
+  gboolean reload = FALSE;
   GHashTableIter iter;
   gpointer key, value;
 
@@ -218,6 +220,11 @@ sessions_done (GObject      *source,
         }
       session_row_update (row, s);
       g_hash_table_add (seen, g_object_get_data (G_OBJECT (row), "id"));
+      /* A roster replaced by C08 before any test (revision) can drop
+       * candidates, which incremental reads cannot see: read it again. */
+      if (s->id == self->session_id && self->stamp != 0 && !self->roster_in_flight &&
+          (guint) s->n_candidates < g_list_model_get_n_items (G_LIST_MODEL (self->store)))
+        reload = TRUE;
     }
   g_hash_table_iter_init (&iter, self->session_rows);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -238,6 +245,14 @@ sessions_done (GObject      *source,
         row = g_hash_table_lookup (self->session_rows, &((TtshSessionRow *) g_ptr_array_index (rows, 0))->id);
       if (row != NULL)
         gtk_list_box_select_row (self->session_list, GTK_LIST_BOX_ROW (row));
+    }
+
+  if (reload)
+    {
+      gint64 id = self->session_id;
+
+      self->session_id = 0;
+      open_session (self, id);
     }
 
   if (self->sessions_again)
