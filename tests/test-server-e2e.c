@@ -114,7 +114,7 @@ test_sim_retries (void)
   g_autofree char *out = NULL;
   const char *retries;
 
-  g_setenv ("TTSH_SERVER_RATE", "2:3", TRUE);
+  g_setenv ("TTSH_SERVER_RATE", "1:1", TRUE);
   ts_start (&ts, NULL);
   g_unsetenv ("TTSH_SERVER_RATE");
   token = ts_login (&ts, "c08");

@@ -259,8 +259,32 @@ new_message (Program *p, const char *method, const char *path, const char *body)
 }
 
 /* Blocking login: done before a program starts and on -1 (rare). */
+static gboolean program_login_once (Program *p, gboolean *busy, GError **error);
+
+/* §3: a busy TTSH (-8, 429, 503) or a lost connection is waited out with
+ * backoff; wrong credentials or a locked account are not retried. */
 static gboolean
 program_login (Program *p, GError **error)
+{
+  for (int attempt = 0;; attempt++)
+    {
+      g_autoptr(GError) local = NULL;
+      gboolean busy = FALSE;
+
+      if (program_login_once (p, &busy, &local))
+        return TRUE;
+      if (!busy || attempt >= 8)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      say ("  %s: %s; retrying", p->content_role, local->message);
+      g_usleep ((gulong) MIN (BACKOFF_BASE_MS << attempt, BACKOFF_CAP_MS) * 1000);
+    }
+}
+
+static gboolean
+program_login_once (Program *p, gboolean *busy, GError **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
@@ -282,10 +306,14 @@ program_login (Program *p, GError **error)
   msg = new_message (NULL, "POST", TTSH_EP_LOGIN, text);
   reply = soup_session_send_and_read (p->sim->session, msg, NULL, error);
   if (reply == NULL)
-    return FALSE;
+    {
+      *busy = TRUE;
+      return FALSE;
+    }
   env = parse_reply (reply);
   if (env == NULL)
     {
+      *busy = soup_message_get_status (msg) >= 500;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "login: HTTP %u, not an envelope",
                    soup_message_get_status (msg));
       return FALSE;
@@ -293,6 +321,8 @@ program_login (Program *p, GError **error)
   o = json_node_get_object (env);
   if (json_object_get_int_member_with_default (o, TTSH_W_MA_KET_QUA, 0) != 1)
     {
+      gint64 code = json_object_get_int_member_with_default (o, TTSH_W_MA_KET_QUA, 0);
+      *busy = code == TTSH_CODE_BUSY || code == TTSH_CODE_INTERNAL || code == TTSH_CODE_GENERAL;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "login %s: %" G_GINT64_FORMAT " %s",
                    p->user, json_object_get_int_member_with_default (o, TTSH_W_MA_KET_QUA, 0),
                    json_object_get_string_member_with_default (o, TTSH_W_THONG_TIN_XU_LY, ""));
@@ -1102,8 +1132,30 @@ program_maybe_finish (Program *p)
     }
 }
 
+static gboolean program_fetch_roster_once (Program *p, gboolean *busy, GError **error);
+
 static gboolean
 program_fetch_roster (Program *p, GError **error)
+{
+  for (int attempt = 0;; attempt++)
+    {
+      g_autoptr(GError) local = NULL;
+      gboolean busy = FALSE;
+
+      if (program_fetch_roster_once (p, &busy, &local))
+        return TRUE;
+      if (!busy || attempt >= 8)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      say ("  %s: %s; retrying", p->content_role, local->message);
+      g_usleep ((gulong) MIN (BACKOFF_BASE_MS << attempt, BACKOFF_CAP_MS) * 1000);
+    }
+}
+
+static gboolean
+program_fetch_roster_once (Program *p, gboolean *busy, GError **error)
 {
   g_autofree char *path = g_strdup_printf ("%s/%s?%s=%s", "/exam-sessions", opt_session,
                                            TTSH_W_NOI_DUNG_SAT_HACH, p->content_role);
@@ -1112,12 +1164,18 @@ program_fetch_roster (Program *p, GError **error)
   g_autoptr(JsonNode) env = NULL;
   JsonObject *o;
   JsonArray *list;
+  gint64 code;
 
   if (reply == NULL)
-    return FALSE;
-  env = parse_reply (reply);
-  if (env == NULL || json_object_get_int_member_with_default (json_node_get_object (env), TTSH_W_MA_KET_QUA, 0) != 1)
     {
+      *busy = TRUE;
+      return FALSE;
+    }
+  env = parse_reply (reply);
+  code = env ? json_object_get_int_member_with_default (json_node_get_object (env), TTSH_W_MA_KET_QUA, 0) : 0;
+  if (env == NULL || code != 1)
+    {
+      *busy = env == NULL || code == TTSH_CODE_BUSY || code == TTSH_CODE_INTERNAL;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "roster %s: %s", p->content_role,
                    env ? json_object_get_string_member_with_default (json_node_get_object (env),
                                                                      TTSH_W_MO_TA_CHI_TIET_LOI, "?") : "no envelope");
