@@ -1147,7 +1147,17 @@ pump (Sender *self)
       check_late (self);
     }
   if (self->stopped != 0)
-    return;
+    {
+      /* Lifted elsewhere (another process or an operator tool cleared the
+       * meta key)? Then resume; otherwise stay silent towards C08. */
+      g_autofree char *v = ttsh_store_meta_get (self->store, TTSH_META_C08_STOPPED);
+      if (v != NULL && *v != '\0')
+        return;
+      g_message ("sending to C08 resumed: stop %d lifted", self->stopped);
+      self->stopped = 0;
+      self->retry_at = 0;
+      self->failures = 0;
+    }
 
   if (now >= self->next_clock_at && !self->clock_inflight)
     {

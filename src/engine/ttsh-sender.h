@@ -38,7 +38,8 @@ extern const TtshEngineComponent ttsh_sender_component;
 void ttsh_sender_wake   (TtshEngine *engine);
 
 /* Engine thread. Clears a stop caused by -2, -3 or -7 once the operator
- * has fixed its cause, and resumes sending. Journaled. */
+ * has fixed its cause, and resumes sending. Journaled. A running sender
+ * also resumes when it finds meta c08.stopped cleared by someone else. */
 gboolean ttsh_sender_resume (TtshEngine  *engine,
                              const char  *operator_name,
                              GError     **error);
