@@ -637,11 +637,11 @@ ttsh_map_track_layer_snapshot (GtkWidget   *widget,
       return;
     }
 
-  /* Cached: a texture of twice the view, rendered off-thread, moved and
+  /* Cached: a texture of 1.5 times the view, rendered off-thread, moved and
    * scaled by the GPU while panning and zooming; redone when the data
    * changed, the zoom drifted by half a level or the view left it. */
   if (!cache_usable (self, w, h, ox, oy, zoom) && !self->rendering)
-    start_render (self, build_job (self, 2 * w, 2 * h, ox - w / 2.0, oy - h / 2.0, zoom, scale));
+    start_render (self, build_job (self, w + w / 2, h + h / 2, ox - w / 4.0, oy - h / 4.0, zoom, scale));
   if (self->cache.texture != NULL && fabs (zoom - self->cache.zoom) < 3)
     {
       double s = pow (2.0, zoom - self->cache.zoom);
