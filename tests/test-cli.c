@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <json-glib/json-glib.h>
 
+#include "ttsh-alarm.h"
+#include "ttsh-journal.h"
+#include "ttsh-status.h"
 #include "ttsh-store.h"
 #include "ttsh-test-util.h"
 
@@ -266,6 +269,60 @@ test_audit_verify_tampered (void)
   ttsh_test_rmdir (dir);
 }
 
+static void
+test_sending_resume (void)
+{
+  g_autofree char *dir = ttsh_test_mkdtemp ();
+  g_autofree char *conf = ttsh_test_write_config (dir, NULL);
+  g_autofree char *db = g_build_filename (dir, "data", "ttsh.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TtshStore) store = NULL;
+  Run r = { 0 };
+
+  /* Not stopped: nothing to do, and it says so. */
+  run_cli (&r, NULL, "sending", "resume", "--config", conf, "--operator", "Nguyễn Quản Trị", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "not stopped"));
+
+  run_cli (&r, NULL, "sending", "resume", "--config", conf, NULL);
+  assert_one_line_error (&r, "--operator");
+
+  /* Stopped by C08's -2 the way the sender records it, with its alarm. */
+  store = ttsh_store_open (db, TTSH_STORE_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (ttsh_store_meta_set (store, TTSH_META_C08_STOPPED, "-2", &error));
+  g_assert_cmpint (ttsh_alarm_raise (store, TTSH_ALARM_C08_LOCKED, TTSH_ALARM_CRITICAL, "", "locked",
+                                     NULL, &error), >, 0);
+  g_clear_pointer (&store, ttsh_store_free);
+
+  run_cli (&r, NULL, "sending", "resume", "--config", conf, "--operator", "Nguyễn Quản Trị", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "resumed"));
+
+  store = ttsh_store_open (db, TTSH_STORE_NONE, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *stopped = ttsh_store_meta_get (store, TTSH_META_C08_STOPPED);
+    sqlite3_stmt *stmt;
+    gint64 n = 0;
+
+    g_assert_cmpstr (stopped, ==, "");
+    stmt = ttsh_store_prepare (store, "SELECT count(*) FROM alarm WHERE cleared_at IS NULL", &error);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, 0);
+    sqlite3_reset (stmt);
+    stmt = ttsh_store_prepare (store,
+        "SELECT actor FROM journal WHERE action = 'CONFIG_CHANGED' ORDER BY seq DESC LIMIT 1", &error);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "Nguyễn Quản Trị");
+    sqlite3_reset (stmt);
+    g_assert_true (ttsh_journal_verify (store, &n, NULL, &error));
+    g_assert_no_error (error);
+  }
+  run_clear (&r);
+  ttsh_test_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -275,5 +332,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/client-add", test_client_add);
   g_test_add_func ("/cli/run-lock-signals", test_run_lock_and_signals);
   g_test_add_func ("/cli/audit-verify-tampered", test_audit_verify_tampered);
+  g_test_add_func ("/cli/sending-resume", test_sending_resume);
   return g_test_run ();
 }

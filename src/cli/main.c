@@ -19,6 +19,7 @@
 #include "ttsh-status.h"
 #include "ttsh-clients.h"
 #include "ttsh-operators.h"
+#include "ttsh-sender.h"
 
 #define EXIT_USAGE 2
 
@@ -347,6 +348,44 @@ cmd_operator_add (int    argc,
   return 0;
 }
 
+/* sending resume ---------------------------------------------------------------- */
+
+static int
+cmd_sending_resume (int    argc,
+                    char **argv)
+{
+  g_autofree char *config_path = NULL;
+  g_autofree char *operator_name = NULL;
+  GOptionEntry entries[] = {
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, N_("Configuration file"), N_("FILE") },
+    { "operator", 0, 0, G_OPTION_ARG_STRING, &operator_name, N_("Who fixed the cause (for the audit journal)"), N_("NAME") },
+    { NULL }
+  };
+  g_autoptr(TtshConfig) config = NULL;
+  g_autoptr(TtshStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean was_stopped = FALSE;
+  int status = 0;
+
+  if (!parse_options (entries, "sending resume --config FILE --operator NAME", &argc, &argv, &status))
+    return status;
+  config = load_config (config_path, &status);
+  if (config == NULL)
+    return status;
+  if (operator_name == NULL || *operator_name == '\0')
+    return usage_error (_("--operator NAME is required: the journal records who resumed sending"));
+  store = ttsh_store_open (config->database, TTSH_STORE_NONE, &error);
+  if (store == NULL)
+    return usage_error ("%s", error->message);
+  if (!ttsh_sender_clear_stop (store, operator_name, &was_stopped, &error))
+    {
+      g_printerr ("ttsh-engine: %s\n", error->message);
+      return 1;
+    }
+  g_print ("%s\n", was_stopped ? _("sending to C08 resumed") : _("sending to C08 was not stopped"));
+  return 0;
+}
+
 static void
 print_usage (void)
 {
@@ -357,6 +396,7 @@ print_usage (void)
                 "  ttsh-engine operator add --config FILE --username U --full-name N --position P --role R --password-stdin [--totp-secret-file F]\n"
                 "  ttsh-engine status --config FILE\n"
                 "  ttsh-engine audit verify --config FILE\n"));
+  g_printerr ("%s", _("  ttsh-engine sending resume --config FILE --operator NAME\n"));
 }
 
 int
@@ -384,6 +424,8 @@ main (int    argc,
     return cmd_operator_add (argc - 2, argv + 2);
   if (g_str_equal (argv[1], "audit") && argc >= 3 && g_str_equal (argv[2], "verify"))
     return cmd_audit_verify (argc - 2, argv + 2);
+  if (g_str_equal (argv[1], "sending") && argc >= 3 && g_str_equal (argv[2], "resume"))
+    return cmd_sending_resume (argc - 2, argv + 2);
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
     {
       print_usage ();

@@ -1298,15 +1298,16 @@ ttsh_sender_wake (TtshEngine *engine)
 }
 
 gboolean
-ttsh_sender_resume (TtshEngine  *engine,
-                    const char  *operator_name,
-                    GError     **error)
+ttsh_sender_clear_stop (TtshStore   *store,
+                        const char  *operator_name,
+                        gboolean    *was_stopped,
+                        GError     **error)
 {
-  Sender *self = sender_quark ? g_object_get_qdata (G_OBJECT (engine), sender_quark) : NULL;
-  TtshStore *store = _ttsh_engine_get_store (engine);
   g_autofree char *was = ttsh_store_meta_get (store, TTSH_META_C08_STOPPED);
   g_autofree char *detail = NULL;
 
+  if (was_stopped)
+    *was_stopped = was != NULL && *was != '\0';
   if (was == NULL || *was == '\0')
     return TRUE;
   detail = g_strdup_printf ("sending to C08 resumed after stop %s", was);
@@ -1323,6 +1324,21 @@ ttsh_sender_resume (TtshEngine  *engine,
   for (const char **k = (const char *[]) { TTSH_ALARM_C08_LOCKED, TTSH_ALARM_C08_CREDENTIALS,
                                            TTSH_ALARM_C08_IP_DENIED, NULL }; *k; k++)
     ttsh_alarm_clear (store, *k, NULL, NULL);
+  return TRUE;
+}
+
+gboolean
+ttsh_sender_resume (TtshEngine  *engine,
+                    const char  *operator_name,
+                    GError     **error)
+{
+  Sender *self = sender_quark ? g_object_get_qdata (G_OBJECT (engine), sender_quark) : NULL;
+  gboolean was_stopped = FALSE;
+
+  if (!ttsh_sender_clear_stop (_ttsh_engine_get_store (engine), operator_name, &was_stopped, error))
+    return FALSE;
+  if (!was_stopped)
+    return TRUE;
   if (self != NULL)
     {
       self->stopped = 0;

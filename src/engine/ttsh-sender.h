@@ -44,4 +44,12 @@ gboolean ttsh_sender_resume (TtshEngine  *engine,
                              const char  *operator_name,
                              GError     **error);
 
+/* The store half of ttsh_sender_resume, for another process (the CLI): clears
+ * the stop, journals it and clears the stop alarms. A running sender notices
+ * the cleared key on its next pump. */
+gboolean ttsh_sender_clear_stop (TtshStore   *store,
+                                 const char  *operator_name,
+                                 gboolean    *was_stopped,
+                                 GError     **error);
+
 G_END_DECLS
