@@ -139,7 +139,7 @@ test_set_state (TtshStore *store, gint64 id, const char *state, int code, int at
 {
   g_autoptr(GError) error = NULL;
   sqlite3_stmt *stmt = ttsh_store_prepare (store,
-      "UPDATE outbox SET state = ?2, last_code = ?3, last_message = 'rejected by C08', "
+      "UPDATE outbox SET state = ?2, last_code = ?3, last_message = ?6, "
       "error_reason = 'test', attempts = ?4, first_error_at = ?5 - 60000, last_error_at = ?5, "
       "errored_at = CASE ?2 WHEN 'ERROR' THEN ?5 END, updated_at = ?5 WHERE id = ?1", &error);
   g_assert_no_error (error);
@@ -151,11 +151,13 @@ test_set_state (TtshStore *store, gint64 id, const char *state, int code, int at
     sqlite3_bind_int (stmt, 3, code);
   sqlite3_bind_int (stmt, 4, attempts);
   sqlite3_bind_int64 (stmt, 5, ttsh_now_ms ());
+  /* C08's own text for the code, as the sender stores it. */
+  sqlite3_bind_text (stmt, 6, code == G_MININT ? "" : ttsh_code_message (code), -1, SQLITE_STATIC);
   g_assert_true (ttsh_store_step_done (store, stmt, &error));
   g_assert_no_error (error);
   stmt = ttsh_store_prepare (store,
       "INSERT INTO outbox_event (outbox_id, at, from_state, to_state, code, message) "
-      "VALUES (?1, ?2, 'INFLIGHT', ?3, ?4, 'rejected by C08')", &error);
+      "VALUES (?1, ?2, 'INFLIGHT', ?3, ?4, ?5)", &error);
   g_assert_no_error (error);
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, ttsh_now_ms ());
@@ -164,6 +166,7 @@ test_set_state (TtshStore *store, gint64 id, const char *state, int code, int at
     sqlite3_bind_null (stmt, 4);
   else
     sqlite3_bind_int (stmt, 4, code);
+  sqlite3_bind_text (stmt, 5, code == G_MININT ? "" : ttsh_code_message (code), -1, SQLITE_STATIC);
   g_assert_true (ttsh_store_step_done (store, stmt, &error));
   g_assert_no_error (error);
 }

@@ -665,8 +665,9 @@ detail_done (GObject      *source,
       TtshErrorEvent *e = g_ptr_array_index (d->history, i);
       g_autofree char *when = ttsh_format_time_ms (e->at);
       g_autofree char *code = e->code == TTSH_ERRORS_NO_CODE ? g_strdup ("") : g_strdup_printf (" (%d)", e->code);
-      g_autofree char *title = g_strdup_printf ("%s → %s%s", *e->from_state ? e->from_state : "—",
-                                                e->to_state, code);
+      g_autofree char *title = g_strdup_printf ("%s → %s%s",
+                                                *e->from_state ? ttsh_outbox_state_label (e->from_state) : "—",
+                                                ttsh_outbox_state_label (e->to_state), code);
       g_autofree char *who = *e->operator_name ? g_strdup_printf (" · %s", e->operator_name) : g_strdup ("");
       g_autofree char *subtitle = g_strdup_printf ("%s%s · %s", when, who, e->message);
       GtkWidget *row = adw_action_row_new ();

@@ -185,7 +185,7 @@ insert_record (TtshStore   *store,
 
   stmt = ttsh_store_prepare (store,
       "INSERT INTO outbox_event (outbox_id, at, from_state, to_state, message) "
-      "VALUES (?1, ?2, NULL, 'PENDING', 'enqueued')", error);
+      "VALUES (?1, ?2, NULL, 'PENDING', 'đã xếp hàng chờ gửi')", error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, id);

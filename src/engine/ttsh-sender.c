@@ -339,7 +339,7 @@ requeue_inflight_at_start (Sender  *self,
       sqlite3_bind_int64 (stmt, 2, now);
       if (!ttsh_store_step_done (self->store, stmt, error) ||
           !insert_event (self->store, id, now, "INFLIGHT", "PENDING", 0, FALSE,
-                         "engine restarted while in flight: resend with the same code", NULL, error))
+                         "máy chủ khởi động lại khi đang gửi: gửi lại với cùng mã giao dịch", NULL, error))
         goto fail;
       stmt = ttsh_store_prepare (self->store,
           "UPDATE outbox SET state = 'PENDING', next_attempt_at = ?2, updated_at = ?2 "
