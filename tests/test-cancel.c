@@ -18,13 +18,7 @@ typedef struct {
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *db = NULL;
-
-  f->dir = ttsh_test_mkdtemp ();
-  db = g_build_filename (f->dir, "ttsh.db", NULL);
-  f->store = ttsh_store_open (db, TTSH_STORE_NONE, &error);
-  g_assert_no_error (error);
+  f->store = ttsh_test_store_open (&f->dir);
   test_add_session (f->store, 3);
   f->examiner = test_add_operator (f->store, "shv1", "Trần Thị Sát Hạch", "SAT_HACH_VIEN");
   f->supervisor = test_add_operator (f->store, "gs1", "Lê Văn Giám Sát", "GIAM_SAT");
@@ -37,9 +31,7 @@ teardown (Fixture *f, gconstpointer data)
 
   g_assert_true (ttsh_journal_verify (f->store, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_clear_pointer (&f->store, ttsh_store_free);
-  ttsh_test_rmdir (f->dir);
-  g_free (f->dir);
+  ttsh_test_store_close (&f->store, &f->dir);
 }
 
 static TtshCancelRequest

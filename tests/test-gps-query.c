@@ -19,22 +19,14 @@ typedef struct {
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *db = NULL;
-
-  f->dir = ttsh_test_mkdtemp ();
-  db = g_build_filename (f->dir, "ttsh.db", NULL);
-  f->store = ttsh_store_open (db, TTSH_STORE_NONE, &error);
-  g_assert_no_error (error);
+  f->store = ttsh_test_store_open (&f->dir);
   f->session = ttsh_fixture_session (f->store, "KSH-2026-11-23");
 }
 
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_pointer (&f->store, ttsh_store_free);
-  ttsh_test_rmdir (f->dir);
-  g_free (f->dir);
+  ttsh_test_store_close (&f->store, &f->dir);
 }
 
 static TtshGpsPoint

@@ -17,21 +17,13 @@ typedef struct {
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *db = NULL;
-
-  f->dir = ttsh_test_mkdtemp ();
-  db = g_build_filename (f->dir, "ttsh.db", NULL);
-  f->store = ttsh_store_open (db, TTSH_STORE_NONE, &error);
-  g_assert_no_error (error);
+  f->store = ttsh_test_store_open (&f->dir);
 }
 
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_pointer (&f->store, ttsh_store_free);
-  ttsh_test_rmdir (f->dir);
-  g_free (f->dir);
+  ttsh_test_store_close (&f->store, &f->dir);
 }
 
 static JsonObject *

@@ -5,6 +5,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "ttsh-store.h"
+
 /* A fresh folder under the test's tmp dir, removed by the caller with
  * ttsh_test_rmdir(). */
 static inline char *
@@ -45,4 +47,29 @@ ttsh_test_write_config (const char *dir,
   g_file_set_contents (path, text, -1, &error);
   g_assert_no_error (error);
   return path;
+}
+
+/* A fresh store in a fresh folder (*dir), for unit-test fixtures. */
+static inline TtshStore *
+ttsh_test_store_open (char **dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+  TtshStore *store;
+
+  *dir = ttsh_test_mkdtemp ();
+  db = g_build_filename (*dir, "ttsh.db", NULL);
+  store = ttsh_store_open (db, TTSH_STORE_NONE, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+/* Closes what ttsh_test_store_open() made and removes its folder. */
+static inline void
+ttsh_test_store_close (TtshStore **store,
+                       char      **dir)
+{
+  g_clear_pointer (store, ttsh_store_free);
+  ttsh_test_rmdir (*dir);
+  g_clear_pointer (dir, g_free);
 }
