@@ -17,6 +17,7 @@
 #include "ttsh-operators.h"
 #include "ttsh-sender.h"
 #include "test-errors-util.h"
+#include "ttsh-test-engine.h"
 #include "ttsh-test-c08.h"
 
 #define WAIT_S 30
@@ -54,41 +55,6 @@ wait_for (Fixture *f, Condition cond, gpointer data, const char *what)
   if (late)
     g_error ("timed out waiting for %s", what);
   g_source_remove (id);
-}
-
-typedef struct {
-  const char *sql;
-  gint64      value;
-  char       *text;
-} Query;
-
-static gpointer
-query_func (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
-{
-  Query *q = data;
-  sqlite3_stmt *stmt = ttsh_store_prepare (store, q->sql, error);
-
-  if (stmt == NULL)
-    return NULL;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      q->value = sqlite3_column_int64 (stmt, 0);
-      q->text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-    }
-  sqlite3_reset (stmt);
-  return GINT_TO_POINTER (1);
-}
-
-static gint64
-engine_int (Fixture *f, const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  Query q = { .sql = sql };
-
-  g_assert_nonnull (ttsh_engine_call_sync (f->engine, query_func, &q, &error));
-  g_assert_no_error (error);
-  g_free (q.text);
-  return q.value;
 }
 
 typedef struct {
@@ -212,7 +178,7 @@ static gboolean
 record_in_state (Fixture *f, gpointer data)
 {
   const char *sql = data;
-  return engine_int (f, sql) == 1;
+  return ttsh_test_engine_int (f->engine, sql) == 1;
 }
 
 static guint
@@ -320,7 +286,7 @@ alarm_open (Fixture *f, gpointer data)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM alarm WHERE kind = '%s' AND cleared_at IS NULL",
                                           (const char *) data);
-  return engine_int (f, sql) == 1;
+  return ttsh_test_engine_int (f->engine, sql) == 1;
 }
 
 static gboolean
@@ -328,7 +294,7 @@ acked (Fixture *f, gpointer data)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM alarm WHERE kind = '%s' AND acked_by = 'ql1'",
                                           (const char *) data);
-  return engine_int (f, sql) == 1;
+  return ttsh_test_engine_int (f->engine, sql) == 1;
 }
 
 /* The health bar's "Acknowledge" button of alarm @id. */
@@ -437,7 +403,7 @@ test_end_to_end (Fixture *f, gconstpointer data)
   g_assert_cmpint (test_c08_ledger_int (f->sim, "SELECT count(*) FROM record"), ==, 1);
   l.present = FALSE;
   wait_for (f, listed, &l, "the delivered record to leave the queue");
-  g_assert_cmpint (engine_int (f, "SELECT count(*) FROM journal WHERE action = 'RECORD_RESENT' AND actor = 'ql1'"), ==, 1);
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM journal WHERE action = 'RECORD_RESENT' AND actor = 'ql1'"), ==, 1);
   /* The rejected one was not resent. */
   l.id = bad->id;
   l.present = TRUE;
@@ -479,14 +445,14 @@ test_end_to_end (Fixture *f, gconstpointer data)
     g_assert_cmpint (ttsh_errors_item_get_record (it)->code, ==, TTSH_CODE_ACCOUNT_LOCKED);
     g_assert_cmpint (ttsh_errors_item_get_record (it)->cause, ==, TTSH_ERROR_CAUSE_STOPPED);
   }
-  locked_alarm_id = engine_int (f, "SELECT id FROM alarm WHERE kind = '" TTSH_ALARM_C08_LOCKED "'");
+  locked_alarm_id = ttsh_test_engine_int (f->engine, "SELECT id FROM alarm WHERE kind = '" TTSH_ALARM_C08_LOCKED "'");
   ttsh_health_bar_refresh (TTSH_HEALTH_BAR (health));
   wait_for (f, has_ack_button, health, "the alarm in the health bar");
   ack = find_ack_button (health, locked_alarm_id);
   /* the list lives in a closed popover: click it as the popover would */
   g_signal_emit_by_name (ack, "clicked");
   wait_for (f, acked, (gpointer) TTSH_ALARM_C08_LOCKED, "the acknowledgement");
-  g_assert_cmpint (engine_int (f, "SELECT count(*) FROM journal WHERE action = 'ALARM_ACKED' AND actor = 'ql1' "
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM journal WHERE action = 'ALARM_ACKED' AND actor = 'ql1' "
                                   "AND subject LIKE '" TTSH_ALARM_C08_LOCKED "%'"), ==, 1);
 
   gtk_window_destroy (win);

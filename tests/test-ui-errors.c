@@ -23,6 +23,7 @@
 #include "ttsh-operators.h"
 #include "ttsh-window.h"
 #include "test-errors-util.h"
+#include "ttsh-test-engine.h"
 
 typedef struct {
   char        *dir;
@@ -91,52 +92,6 @@ seed_func (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
     }
   _ttsh_engine_emit_changed (engine, "outbox");
   return GINT_TO_POINTER (1);
-}
-
-typedef struct {
-  const char *sql;
-  char       *text;
-  gint64      value;
-} Query;
-
-static gpointer
-query_func (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
-{
-  Query *q = data;
-  sqlite3_stmt *stmt = ttsh_store_prepare (store, q->sql, error);
-
-  if (stmt == NULL)
-    return NULL;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      q->value = sqlite3_column_int64 (stmt, 0);
-      q->text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-    }
-  sqlite3_reset (stmt);
-  return GINT_TO_POINTER (1);
-}
-
-static gint64
-engine_scalar (Fixture *f, const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  Query q = { .sql = sql };
-
-  g_assert_nonnull (ttsh_engine_call_sync (f->engine, query_func, &q, &error));
-  g_assert_no_error (error);
-  g_free (q.text);
-  return q.value;
-}
-
-static char *
-engine_text (Fixture *f, const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  Query q = { .sql = sql };
-
-  g_assert_nonnull (ttsh_engine_call_sync (f->engine, query_func, &q, &error));
-  g_assert_no_error (error);
-  return q.text;
 }
 
 static gpointer
@@ -452,12 +407,12 @@ test_errors_view (Fixture *f, gconstpointer data)
 
   sql = g_strdup_printf ("SELECT transaction_code FROM outbox WHERE id = %" G_GINT64_FORMAT
                          " AND state = 'PENDING'", f->ids[1]);
-  code_after = engine_text (f, sql);
+  code_after = ttsh_test_engine_text (f->engine, sql);
   g_assert_cmpstr (code_after, ==, f->codes[1]);
   g_clear_pointer (&sql, g_free);
   sql = g_strdup_printf ("SELECT count(*) FROM outbox WHERE id = %" G_GINT64_FORMAT " AND state = 'ERROR'", f->ids[0]);
-  g_assert_cmpint (engine_scalar (f, sql), ==, 1);
-  g_assert_cmpint (engine_scalar (f, "SELECT count(*) FROM journal WHERE action = 'RECORD_RESENT' "
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, sql), ==, 1);
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM journal WHERE action = 'RECORD_RESENT' "
                                      "AND actor = 'ql1' AND detail LIKE '%khắc phục%'"), ==, 1);
 
   /* It leaves the list after the reload. */
@@ -473,7 +428,7 @@ test_errors_view (Fixture *f, gconstpointer data)
   wait_generation (view, gen + 1, "the handled mark");
   wait_for (view_settled, view, "the reload");
   g_assert_cmpuint (position_of (view, f->ids[3]), ==, GTK_INVALID_LIST_POSITION);
-  g_assert_cmpint (engine_scalar (f, "SELECT count(*) FROM journal WHERE action = 'RECORD_HANDLED' "
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM journal WHERE action = 'RECORD_HANDLED' "
                                      "AND actor = 'ql1'"), ==, 1);
 
   gtk_window_destroy (win);
@@ -572,8 +527,8 @@ test_cancel_dialog (Fixture *f, gconstpointer data)
   wait_for (confirmation_open, dlg, "the confirmation");
   adw_message_dialog_response (ttsh_cancel_dialog_get_confirmation (dlg), "cancel-result");
   wait_for (error_shown, dlg, "the refusal");
-  g_assert_cmpint (engine_scalar (f, "SELECT count(*) FROM outbox WHERE kind = 'HUY_KET_QUA'"), ==, 0);
-  g_assert_cmpint (engine_scalar (f, "SELECT count(*) FROM journal WHERE action = 'ACTION_REFUSED' AND actor = 'gs1'"), ==, 1);
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM outbox WHERE kind = 'HUY_KET_QUA'"), ==, 0);
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM journal WHERE action = 'ACTION_REFUSED' AND actor = 'gs1'"), ==, 1);
   gtk_window_destroy (GTK_WINDOW (dlg));
 
   /* The examiner cancels; the confirmation names the candidate. */
@@ -589,9 +544,9 @@ test_cancel_dialog (Fixture *f, gconstpointer data)
   adw_message_dialog_response (confirm, "cancel-result");
   wait_for (string_set, &code, "the cancellation");
 
-  stored = engine_text (f, "SELECT transaction_code FROM outbox WHERE kind = 'HUY_KET_QUA' AND candidate_id = 2");
+  stored = ttsh_test_engine_text (f->engine, "SELECT transaction_code FROM outbox WHERE kind = 'HUY_KET_QUA' AND candidate_id = 2");
   g_assert_cmpstr (stored, ==, code);
-  g_assert_cmpint (engine_scalar (f, "SELECT count(*) FROM candidate_content WHERE candidate_id = 2 "
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM candidate_content WHERE candidate_id = 2 "
                                      "AND content = 'SA_HINH' AND state = 'CANCELLED'"), ==, 1);
 
   /* A second cancellation of the same attempt is not offered. */
