@@ -14,7 +14,9 @@
 #include <glib/gstdio.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -232,10 +234,35 @@ ttsh_hmac_sha256 (const guint8 *key,
                   gsize         len,
                   guint8        out[32])
 {
-  unsigned int out_len = 32;
+  static gsize template_once = 0;
+  static EVP_MAC_CTX *template;
+  EVP_MAC_CTX *ctx;
+  size_t out_len = 0;
 
-  if (HMAC (EVP_sha256 (), key, (int) key_len, data, len, out, &out_len) == NULL)
+  /* HMAC() fetches the algorithm from the provider on every call, which
+   * costs more than hashing a request's token or a journal entry: fetch
+   * once, keep a context with the digest set, and copy it per call. */
+  if (g_once_init_enter (&template_once))
+    {
+      EVP_MAC *mac = EVP_MAC_fetch (NULL, "HMAC", NULL);
+      OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string (OSSL_MAC_PARAM_DIGEST, (char *) "SHA256", 0),
+        OSSL_PARAM_construct_end (),
+      };
+
+      template = mac ? EVP_MAC_CTX_new (mac) : NULL;
+      if (template == NULL || !EVP_MAC_CTX_set_params (template, params))
+        g_error ("HMAC-SHA256 unavailable");
+      EVP_MAC_free (mac);   /* the context keeps its own reference */
+      g_once_init_leave (&template_once, 1);
+    }
+  ctx = EVP_MAC_CTX_dup (template);
+  if (ctx == NULL ||
+      !EVP_MAC_init (ctx, key, key_len, NULL) ||
+      !EVP_MAC_update (ctx, data, len) ||
+      !EVP_MAC_final (ctx, out, &out_len, 32) || out_len != 32)
     g_error ("HMAC-SHA256 failed");
+  EVP_MAC_CTX_free (ctx);
 }
 
 void

@@ -292,7 +292,11 @@ ttsh_store_open (const char      *path,
   sqlite3_busy_timeout (self->db, 5000);
   sqlite3_extended_result_codes (self->db, 1);
 
-  if (!ttsh_store_exec (self, "PRAGMA foreign_keys = ON", error))
+  /* Statement journals and sort spills stay in memory: no plaintext
+   * fragments of records in /var/tmp, and no file created and unlinked
+   * for each insert into a large row. */
+  if (!ttsh_store_exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !ttsh_store_exec (self, "PRAGMA temp_store = MEMORY", error))
     return NULL;
   if (!ro)
     {

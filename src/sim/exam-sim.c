@@ -249,6 +249,10 @@ new_message (Program *p, const char *method, const char *path, const char *body)
     {
       g_autofree char *auth = g_strdup_printf ("Bearer %s", p->token);
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+      /* Uploads are safe to repeat (a TransactionCode already received
+       * answers -5, counted as accepted), so a POST may reuse a kept-alive
+       * connection instead of a new TLS handshake per record. */
+      soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
     }
   if (body)
     {

@@ -141,6 +141,9 @@ send_body (Client *c, const char *path, const char *body)
   Req *rq = g_new0 (Req, 1);
 
   rq->c = c;
+  /* As exam-sim does: uploads dedupe by TransactionCode, so a POST may
+   * reuse a kept-alive connection. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   soup_message_set_request_body_from_bytes (msg, "application/json", b);
   rq->t0 = g_get_monotonic_time ();
