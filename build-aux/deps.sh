@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(
   meson ninja-build pkg-config gcc clang libclang-rt-14-dev gettext
-  libglib2.0-dev libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
+  libglib2.0-dev libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libepoxy-dev
   libsqlite3-dev sqlite3 libssl-dev libshumate-dev libxlsxwriter-dev glib-networking
   xvfb xauth dbus dbus-x11 at-spi2-core imagemagick desktop-file-utils appstream
   valgrind openssl fonts-noto-core adwaita-icon-theme locales curl

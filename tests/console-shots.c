@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "ttsh-alarm.h"
+#include "ttsh-renderer.h"
 #include "ttsh-health-bar.h"
 #include "ttsh-operators.h"
 #include "ttsh-sessions-view.h"
@@ -151,6 +152,7 @@ main (int argc, char **argv)
   textdomain (GETTEXT_PACKAGE);
   gtk_init ();
   adw_init ();
+  ttsh_renderer_init ();
   css = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (css, "/vn/ttsh/Console/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),

@@ -13,6 +13,7 @@
 #include <adwaita.h>
 
 #include "ttsh-context.h"
+#include "ttsh-renderer.h"
 #include "ttsh-engine.h"
 #include "ttsh-map-view-private.h"
 #include "ttsh-query-gps.h"
@@ -739,6 +740,7 @@ main (int argc, char **argv)
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  ttsh_renderer_init ();
   g_test_add ("/map/live", Fixture, NULL, setup, test_live, teardown);
   g_test_add ("/map/selection", Fixture, NULL, setup, test_selection, teardown);
   g_test_add ("/map/replay", Fixture, NULL, setup, test_replay, teardown);

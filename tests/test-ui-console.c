@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "ttsh-alarm.h"
+#include "ttsh-renderer.h"
 #include "ttsh-candidate-item.h"
 #include "ttsh-candidate-panel.h"
 #include "ttsh-context.h"
@@ -360,8 +361,14 @@ test_search_and_filter (Fixture *f, gconstpointer data)
 {
   g_autofree char *cid = fixture_cid (42);
   guint expect = 0;
+  GtkWidget *roster;
+  GtkSelectionModel *selection;
+  TtshContext *context;
 
   sign_in (f, "giamsat");
+  roster = ttsh_sessions_view_get_roster_view (sessions_view (f));
+  selection = gtk_list_view_get_model (GTK_LIST_VIEW (roster));
+  context = ttsh_window_get_context (f->window);
   g_assert_cmpuint (shown (f), ==, N_CANDIDATES);
 
   /* Family name with and without diacritics: the same candidates. */
@@ -377,10 +384,30 @@ test_search_and_filter (Fixture *f, gconstpointer data)
   g_assert_cmpuint (shown (f), >, 0);
   g_assert_cmpuint (shown (f), <, expect);
 
-  /* Candidate number. */
+  /* Candidate number. The row that showed the first candidate now shows
+   * this one, and nothing of the others is left on screen. */
   search (f, "00077");
   g_assert_cmpuint (shown (f), ==, 1);
   g_assert_cmpstr (ttsh_candidate_item_get_candidate_no (shown_item (f, 0)), ==, "00077");
+  gtk_test_widget_wait_for_draw (roster);
+  g_assert_true (shows_text (roster, "00077"));
+  g_assert_false (shows_text (roster, "00001"));
+
+  /* The selection follows its candidate while the list changes around it,
+   * and goes when the candidate is filtered out. */
+  search (f, "");
+  ttsh_context_set_selected_candidate_id (context, ttsh_candidate_item_get_id (shown_item (f, 76)));
+  g_assert_true (gtk_selection_model_is_selected (selection, 76));
+  search (f, "00077");
+  g_assert_true (gtk_selection_model_is_selected (selection, 0));
+  g_assert_cmpint (ttsh_context_get_selected_candidate_id (context), ==, ttsh_candidate_item_get_id (shown_item (f, 0)));
+  search (f, "");
+  g_assert_true (gtk_selection_model_is_selected (selection, 76));
+  g_assert_false (gtk_selection_model_is_selected (selection, 0));
+  g_assert_cmpstr (ttsh_candidate_item_get_candidate_no (shown_item (f, 76)), ==, "00077");
+  search (f, "00078");
+  g_assert_false (gtk_selection_model_is_selected (selection, 0));
+  g_assert_cmpint (ttsh_context_get_selected_candidate_id (context), ==, 0);
 
   /* Full citizen ID, looked up through its keyed hash. */
   search (f, cid);
@@ -581,6 +608,7 @@ main (int argc, char **argv)
   g_log_set_writer_func (log_writer, NULL, NULL);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  ttsh_renderer_init ();
   g_test_add ("/ui/console/sign-in", Fixture, NULL, setup, test_sign_in, teardown);
   g_test_add ("/ui/console/admin-totp", Fixture, NULL, setup, test_admin_totp, teardown);
   g_test_add ("/ui/console/examiner-sees-ids", Fixture, NULL, setup, test_examiner_sees_ids, teardown);

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "ttsh-cancel-dialog.h"
+#include "ttsh-renderer.h"
 #include "ttsh-context.h"
 #include "ttsh-errors-item.h"
 #include "ttsh-errors-view.h"
@@ -465,6 +466,7 @@ main (int argc, char *argv[])
 {
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  ttsh_renderer_init ();
   g_setenv ("TTSH_SENDER_POLL_MS", "50", TRUE);
   g_setenv ("TTSH_SENDER_BACKOFF_BASE_MS", "40", TRUE);
   g_setenv ("TTSH_SENDER_BACKOFF_CAP_MS", "200", TRUE);

@@ -12,6 +12,7 @@
 #include <locale.h>
 
 #include "ttsh-alarm.h"
+#include "ttsh-renderer.h"
 #include "ttsh-audit-view.h"
 #include "ttsh-cancel-dialog.h"
 #include "ttsh-checks.h"
@@ -749,6 +750,7 @@ main (int argc, char *argv[])
     }
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  ttsh_renderer_init ();
   g_log_set_writer_func (log_writer, NULL, NULL);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)

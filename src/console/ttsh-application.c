@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ttsh-application.h"
+#include "ttsh-renderer.h"
 #include "ttsh-engine.h"
 #include "ttsh-window.h"
 
@@ -36,6 +37,7 @@ ttsh_application_startup (GApplication *app)
   g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (ttsh_application_parent_class)->startup (app);
+  ttsh_renderer_init ();
 
   if (self->config_path != NULL)
     {

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "ttsh-tooltip.h"
 #include "ttsh-audit-view.h"
 #include "ttsh-format.h"
 #include "ttsh-journal.h"
@@ -167,7 +168,7 @@ bind_cell (GtkSignalListItemFactory *factory,
 
   gtk_label_set_text (GTK_LABEL (label), text);
   if (GPOINTER_TO_INT (data) >= COL_SUBJECT)
-    gtk_widget_set_tooltip_text (label, text);
+    ttsh_widget_set_quiet_tooltip (label, text);
 }
 
 static gboolean

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "ttsh-tooltip.h"
 #include "ttsh-candidate-panel.h"
 #include "ttsh-format.h"
 #include "ttsh-query.h"
@@ -196,7 +197,7 @@ event_row (const TtshEvent *e)
       gtk_widget_add_css_class (chip, tx_class (e));
       gtk_widget_set_valign (chip, GTK_ALIGN_CENTER);
       if (e->tx_message != NULL)
-        gtk_widget_set_tooltip_text (chip, e->tx_message);
+        ttsh_widget_set_quiet_tooltip (chip, e->tx_message);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), chip);
     }
   return row;

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "ttsh-tooltip.h"
 #include "ttsh-errors-item.h"
 #include "ttsh-errors-view.h"
 #include "ttsh-export.h"
@@ -215,7 +216,7 @@ bind_cell (GtkSignalListItemFactory *factory,
 
   gtk_label_set_text (GTK_LABEL (label), text);
   if (col == COL_MEANING || col == COL_TRANSACTION || col == COL_CANDIDATE)
-    gtk_widget_set_tooltip_text (label, text);
+    ttsh_widget_set_quiet_tooltip (label, text);
 }
 
 /* Sorting ------------------------------------------------------------------- */

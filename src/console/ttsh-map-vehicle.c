@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <pango/pangocairo.h>
 
+#include "ttsh-tooltip.h"
 #include "ttsh-map-util.h"
 #include "ttsh-map-vehicle.h"
 
@@ -236,7 +237,7 @@ update_texts (TtshMapVehicle *self)
     /* TRANSLATORS: tooltip of a vehicle: number, name, speed, heading, time */
     tooltip = g_strdup_printf (_("%s — %s\nSpeed %s km/h, heading %s°\nPosition at %s"),
                                candidate_no, full_name, speed, heading, clock);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  ttsh_widget_set_quiet_tooltip (GTK_WIDGET (self), tooltip);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
 }
 

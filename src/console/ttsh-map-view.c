@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "ttsh-tooltip.h"
 #include "ttsh-context.h"
 #include "ttsh-map-item.h"
 #include "ttsh-map-speed-chart.h"
@@ -625,7 +626,7 @@ show_event_markers (TtshMapView *self,
       /* TRANSLATORS: tooltip of a deduction on the map: time, code, text, points */
       tip = g_strdup_printf (_("%s — %s: %s (%s points)"), clock, ev->code ? ev->code : "",
                              ev->description ? ev->description : "", points);
-      gtk_widget_set_tooltip_text (label, tip);
+      ttsh_widget_set_quiet_tooltip (label, tip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, tip, -1);
       shumate_marker_set_child (marker, label);
       shumate_location_set_location (SHUMATE_LOCATION (marker), ev->lat, ev->lon);

@@ -11,12 +11,14 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "ttsh-tooltip.h"
 #include "ttsh-candidate-item.h"
 #include "ttsh-candidate-panel.h"
 #include "ttsh-format.h"
 #include "ttsh-photo-cache.h"
 #include "ttsh-query.h"
 #include "ttsh-roster-model.h"
+#include "ttsh-row-slots.h"
 #include "ttsh-roster-line.h"
 #include "ttsh-sessions-view.h"
 
@@ -77,6 +79,9 @@ struct _TtshSessionsView {
   GListStore         *store;
   GHashTable         *by_id;            /* id -> TtshCandidateItem (borrowed) */
   TtshRosterModel    *filter_model;
+  TtshRowSlots       *slots;            /* what the list view shows */
+  gboolean            filtering;        /* the filtered list is changing */
+  gint64              filtering_id;     /* selected candidate while it does */
   GtkSortListModel   *sort_model;
   GtkSingleSelection *selection;
   Column              columns[N_COLUMNS];
@@ -665,7 +670,8 @@ cell_refresh (TtshSessionsView *self,
               int               column)
 {
   GtkWidget **cells = g_object_get_data (G_OBJECT (list_item), "cells");
-  TtshCandidateItem *item = gtk_list_item_get_item (list_item);
+  TtshRowSlot *slot = gtk_list_item_get_item (list_item);
+  TtshCandidateItem *item = slot ? ttsh_row_slot_get_item (slot) : NULL;
 
   if (item != NULL && cells != NULL)
     self->columns[column].update (self, cells[column], item, self->columns[column].data);
@@ -679,6 +685,27 @@ on_cell_notify (GObject    *item,
   cell_refresh (ref->self, ref->list_item, ref->column);
 }
 
+/* The row's slot now shows another candidate (or this row was just bound):
+ * the same widgets, new contents. */
+static void
+row_show_item (GtkListItem *list_item)
+{
+  TtshSessionsView *self = g_object_get_data (G_OBJECT (list_item), "view");
+  TtshRowSlot *slot = gtk_list_item_get_item (list_item);
+  TtshCandidateItem *item = slot ? ttsh_row_slot_get_item (slot) : NULL;
+  g_autofree char *label = NULL;
+
+  g_signal_group_set_target (g_object_get_data (G_OBJECT (list_item), "group"), item);
+  if (item == NULL)
+    return;
+  for (int c = 0; c < N_COLUMNS; c++)
+    cell_refresh (self, list_item, c);
+  label = g_strdup_printf ("%s %s", ttsh_candidate_item_get_candidate_no (item),
+                           ttsh_candidate_item_get_full_name (item));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_list_item_get_child (list_item)),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
 static void
 row_setup (GtkSignalListItemFactory *factory,
            GtkListItem              *list_item,
@@ -689,6 +716,7 @@ row_setup (GtkSignalListItemFactory *factory,
   GtkWidget *row = ttsh_roster_line_new (self->widths, N_COLUMNS, COLUMN_SPACING, NAME_MIN_WIDTH);
 
   gtk_widget_add_css_class (row, "roster-row");
+  g_object_set_data (G_OBJECT (list_item), "view", self);
   for (int c = 0; c < N_COLUMNS; c++)
     {
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
@@ -707,6 +735,12 @@ row_setup (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (list_item, row);
   g_object_set_data_full (G_OBJECT (list_item), "cells", cells, g_free);
   g_object_set_data_full (G_OBJECT (list_item), "group", group, g_object_unref);
+  {
+    GSignalGroup *slot_group = g_signal_group_new (TTSH_TYPE_ROW_SLOT);
+
+    g_signal_group_connect_swapped (slot_group, "notify::item", G_CALLBACK (row_show_item), list_item);
+    g_object_set_data_full (G_OBJECT (list_item), "slot-group", slot_group, g_object_unref);
+  }
 }
 
 static void
@@ -714,16 +748,9 @@ row_bind (GtkSignalListItemFactory *factory,
           GtkListItem              *list_item,
           TtshSessionsView         *self)
 {
-  GSignalGroup *group = g_object_get_data (G_OBJECT (list_item), "group");
-  TtshCandidateItem *item = gtk_list_item_get_item (list_item);
-  g_autofree char *label = g_strdup_printf ("%s %s", ttsh_candidate_item_get_candidate_no (item),
-                                            ttsh_candidate_item_get_full_name (item));
-
-  g_signal_group_set_target (group, item);
-  for (int c = 0; c < N_COLUMNS; c++)
-    cell_refresh (self, list_item, c);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_list_item_get_child (list_item)),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_signal_group_set_target (g_object_get_data (G_OBJECT (list_item), "slot-group"),
+                             gtk_list_item_get_item (list_item));
+  row_show_item (list_item);
 }
 
 static void
@@ -731,6 +758,7 @@ row_unbind (GtkSignalListItemFactory *factory,
             GtkListItem              *list_item,
             TtshSessionsView         *self)
 {
+  g_signal_group_set_target (g_object_get_data (G_OBJECT (list_item), "slot-group"), NULL);
   g_signal_group_set_target (g_object_get_data (G_OBJECT (list_item), "group"), NULL);
 }
 
@@ -871,7 +899,7 @@ update_state (TtshSessionsView  *self,
   else
     text = g_strdup (ttsh_content_state_label (state));
   gtk_label_set_text (GTK_LABEL (cell), text);
-  gtk_widget_set_tooltip_text (cell, *text ? text : NULL);
+  ttsh_widget_set_quiet_tooltip (cell, *text ? text : NULL);
   gtk_widget_set_visible (cell, *state != '\0');
   set_chip_class (cell, state_class (state));
 }
@@ -1087,9 +1115,51 @@ on_selection_changed (GtkSelectionModel *model,
                       guint              n_items,
                       TtshSessionsView  *self)
 {
-  TtshCandidateItem *item = gtk_single_selection_get_selected_item (self->selection);
+  TtshRowSlot *slot = gtk_single_selection_get_selected_item (self->selection);
+  TtshCandidateItem *item = slot ? ttsh_row_slot_get_item (slot) : NULL;
 
+  if (self->filtering)
+    return;     /* the selection follows its candidate once the list settled */
   ttsh_context_set_selected_candidate_id (self->context, item ? ttsh_candidate_item_get_id (item) : 0);
+}
+
+static void
+filter_will_change (TtshSessionsView *self)
+{
+  self->filtering = TRUE;
+  self->filtering_id = ttsh_context_get_selected_candidate_id (self->context);
+}
+
+static guint
+filtered_position (TtshSessionsView *self,
+                   gint64            id)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TtshCandidateItem) item = g_list_model_get_item (G_LIST_MODEL (self->filter_model), i);
+
+      if (ttsh_candidate_item_get_id (item) == id)
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+/* Rows keep their place while candidates move through them: move the
+ * selection with its candidate, or drop it when the candidate is filtered
+ * out. */
+static void
+filter_changed (TtshSessionsView *self)
+{
+  gint64 id = self->filtering_id;
+  guint pos = id != 0 ? filtered_position (self, id) : GTK_INVALID_LIST_POSITION;
+
+  if (gtk_single_selection_get_selected (self->selection) != pos)
+    gtk_single_selection_set_selected (self->selection, pos);
+  self->filtering = FALSE;
+  if (pos == GTK_INVALID_LIST_POSITION && id != 0)
+    ttsh_context_set_selected_candidate_id (self->context, 0);
 }
 
 /* Another view (the map) chose a candidate: select and reveal its row. */
@@ -1099,7 +1169,8 @@ on_context_candidate (TtshContext      *context,
                       TtshSessionsView *self)
 {
   gint64 id = ttsh_context_get_selected_candidate_id (context);
-  TtshCandidateItem *current = gtk_single_selection_get_selected_item (self->selection);
+  TtshRowSlot *slot = gtk_single_selection_get_selected_item (self->selection);
+  TtshCandidateItem *current = slot ? ttsh_row_slot_get_item (slot) : NULL;
   guint n;
 
   gtk_widget_set_visible (self->candidate_panel, id != 0);
@@ -1158,7 +1229,12 @@ ttsh_sessions_view_constructed (GObject *object)
                                               g_object_ref (self->sorter));
   gtk_sort_list_model_set_incremental (self->sort_model, FALSE);
   self->filter_model = ttsh_roster_model_new (G_LIST_MODEL (self->sort_model), roster_filter, self);
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->filter_model)));
+  /* Before the slots hear of a change: the selection is held; after: it
+   * follows its candidate to wherever the change put it. */
+  g_signal_connect_swapped (self->filter_model, "items-changed", G_CALLBACK (filter_will_change), self);
+  self->slots = ttsh_row_slots_new (G_LIST_MODEL (self->filter_model));
+  g_signal_connect_swapped (self->filter_model, "items-changed", G_CALLBACK (filter_changed), self);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->slots)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
@@ -1211,6 +1287,7 @@ ttsh_sessions_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TTSH_TYPE_SESSIONS_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->sort_model);
+  g_clear_object (&self->slots);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->store);
   g_clear_object (&self->photos);

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "ttsh-operators.h"
+#include "ttsh-renderer.h"
 #include "ttsh-sessions-view.h"
 #include "ttsh-test-util.h"
 #include "ttsh-window.h"
@@ -214,6 +215,7 @@ main (int argc, char **argv)
 
   gtk_init ();
   adw_init ();
+  ttsh_renderer_init ();
   dir = ttsh_test_mkdtemp ();
   conf = ttsh_test_write_config (dir, NULL);
   engine = ttsh_engine_new (ttsh_config_load (conf, &error), TTSH_ENGINE_NO_SENDER | TTSH_ENGINE_NO_SERVER);

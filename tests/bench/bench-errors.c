@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ttsh-context.h"
+#include "ttsh-renderer.h"
 #include "ttsh-errors.h"
 #include "ttsh-errors-view.h"
 #include "ttsh-operators.h"
@@ -167,6 +168,7 @@ main (int argc, char *argv[])
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  ttsh_renderer_init ();
   /* GtkColumnView warns when a scroll lands past a list it is still
    * measuring; a benchmark must not die of that. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);

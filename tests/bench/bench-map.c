@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "ttsh-engine.h"
+#include "ttsh-renderer.h"
 #include "ttsh-map-view-private.h"
 #include "ttsh-test-util.h"
 #include "test-gps-fixture.h"
@@ -206,6 +207,7 @@ main (int argc, char **argv)
   if (g_getenv ("TTSH_BENCH_MAP_VEHICLES"))
     N_VEHICLES = CLAMP (atoi (g_getenv ("TTSH_BENCH_MAP_VEHICLES")), 0, MAX_VEHICLES);
   adw_init ();
+  ttsh_renderer_init ();
 
   dir = ttsh_test_mkdtemp ();
   conf = ttsh_test_write_config (dir, NULL);
