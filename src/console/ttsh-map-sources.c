@@ -9,25 +9,24 @@
 
 #include <glib/gi18n.h>
 
+#include "ttsh-image.h"
 #include "ttsh-map-sources.h"
 
 #define TILE_SIZE 256
 
 struct _TtshMapGridSource {
   ShumateMapSource  parent_instance;
-  GdkTexture       *texture;   /* every grid tile looks the same */
+  TtshImage        *texture;   /* every grid tile looks the same */
   guint             n_filled;
 };
 
 G_DEFINE_FINAL_TYPE (TtshMapGridSource, ttsh_map_grid_source, SHUMATE_TYPE_MAP_SOURCE)
 
-static GdkTexture *
+static TtshImage *
 draw_grid_tile (void)
 {
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, TILE_SIZE, TILE_SIZE);
   cairo_t *cr = cairo_create (surface);
-  g_autoptr(GBytes) bytes = NULL;
-  GdkTexture *texture;
 
   cairo_set_source_rgb (cr, 0.945, 0.949, 0.933);
   cairo_paint (cr);
@@ -48,14 +47,7 @@ draw_grid_tile (void)
   cairo_line_to (cr, TILE_SIZE, 0.5);
   cairo_stroke (cr);
   cairo_destroy (cr);
-  cairo_surface_flush (surface);
-
-  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
-                       (gsize) cairo_image_surface_get_stride (surface) * TILE_SIZE);
-  texture = gdk_memory_texture_new (TILE_SIZE, TILE_SIZE, GDK_MEMORY_DEFAULT, bytes,
-                                    (gsize) cairo_image_surface_get_stride (surface));
-  cairo_surface_destroy (surface);
-  return texture;
+  return ttsh_image_new_for_surface (surface);
 }
 
 static void

@@ -9,6 +9,7 @@
 
 #include <math.h>
 
+#include "ttsh-image.h"
 #include "ttsh-map-track-layer.h"
 
 #define CHUNK 256
@@ -36,7 +37,7 @@ struct _TtshMapLine {
 };
 
 typedef struct {
-  GdkTexture *texture;
+  TtshImage  *texture;
   int         w, h;
   double      ox, oy, zoom;
   guint       version;
@@ -525,7 +526,7 @@ render_job (cairo_t   *cr,
     }
 }
 
-/* Off the GTK thread: rasterise a job into a texture. */
+/* Off the GTK thread: rasterise a job into an image. */
 static void
 render_thread (GTask        *task,
                gpointer      source,
@@ -535,18 +536,10 @@ render_thread (GTask        *task,
   Job *job = data;
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, job->w, job->h);
   cairo_t *cr = cairo_create (surface);
-  g_autoptr(GBytes) bytes = NULL;
-  GdkTexture *texture;
 
   render_job (cr, job);
   cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                      (gsize) cairo_image_surface_get_stride (surface) * job->h,
-                                      (GDestroyNotify) cairo_surface_destroy, surface);
-  texture = gdk_memory_texture_new (job->w, job->h, GDK_MEMORY_DEFAULT, bytes,
-                                    (gsize) cairo_image_surface_get_stride (surface));
-  g_task_return_pointer (task, texture, g_object_unref);
+  g_task_return_pointer (task, ttsh_image_new_for_surface (surface), g_object_unref);
 }
 
 static void
@@ -556,7 +549,7 @@ render_done (GObject      *object,
 {
   TtshMapTrackLayer *self = TTSH_MAP_TRACK_LAYER (object);
   Job *job = g_task_get_task_data (G_TASK (result));
-  GdkTexture *texture = g_task_propagate_pointer (G_TASK (result), NULL);
+  TtshImage *texture = g_task_propagate_pointer (G_TASK (result), NULL);
 
   self->rendering = FALSE;
   if (texture == NULL)
@@ -645,11 +638,11 @@ ttsh_map_track_layer_snapshot (GtkWidget   *widget,
   if (self->cache.texture != NULL && fabs (zoom - self->cache.zoom) < 3)
     {
       double s = pow (2.0, zoom - self->cache.zoom);
-      gtk_snapshot_append_texture (snapshot, self->cache.texture,
-                                   &GRAPHENE_RECT_INIT ((float) (self->cache.ox * s - ox),
-                                                        (float) (self->cache.oy * s - oy),
-                                                        (float) (self->cache.w * s),
-                                                        (float) (self->cache.h * s)));
+      ttsh_image_append (self->cache.texture, snapshot,
+                         &GRAPHENE_RECT_INIT ((float) (self->cache.ox * s - ox),
+                                              (float) (self->cache.oy * s - oy),
+                                              (float) (self->cache.w * s),
+                                              (float) (self->cache.h * s)));
     }
   self->snapshot_us += g_get_monotonic_time () - t0;
 }

@@ -12,6 +12,7 @@
 
 #include "ttsh-tooltip.h"
 #include "ttsh-map-util.h"
+#include "ttsh-image.h"
 #include "ttsh-map-vehicle.h"
 
 #define DISC 24
@@ -27,7 +28,7 @@ struct _TtshMapVehicle {
   char          *candidate_no;
   char          *full_name;
   char          *label;
-  GdkTexture    *rendered;    /* drawn once per change, not per frame */
+  TtshImage     *rendered;    /* drawn once per change, not per frame */
 };
 
 G_DEFINE_FINAL_TYPE (TtshMapVehicle, ttsh_map_vehicle, SHUMATE_TYPE_MARKER)
@@ -43,7 +44,7 @@ rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r)
   cairo_close_path (cr);
 }
 
-static GdkTexture *
+static TtshImage *
 render (TtshMapVehicle *self,
         int             scale)
 {
@@ -52,8 +53,6 @@ render (TtshMapVehicle *self,
   PangoLayout *layout = gtk_widget_create_pango_layout (widget, self->label);
   PangoFontDescription *font = pango_font_description_from_string ("Sans Bold 9");
   cairo_surface_t *surface;
-  g_autoptr(GBytes) bytes = NULL;
-  GdkTexture *texture;
   int tw, th, w, h;
   double c = DISC / 2.0;
   cairo_t *cr;
@@ -119,12 +118,7 @@ render (TtshMapVehicle *self,
   pango_cairo_show_layout (cr, layout);
   cairo_destroy (cr);
   g_object_unref (layout);
-  cairo_surface_flush (surface);
-  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                      (gsize) cairo_image_surface_get_stride (surface) * h,
-                                      (GDestroyNotify) cairo_surface_destroy, surface);
-  texture = gdk_memory_texture_new (w, h, GDK_MEMORY_DEFAULT, bytes, (gsize) cairo_image_surface_get_stride (surface));
-  return texture;
+  return ttsh_image_new_for_surface (surface);
 }
 
 static void
@@ -143,10 +137,10 @@ ttsh_map_vehicle_snapshot (GtkWidget   *widget,
 
   if (self->rendered == NULL)
     self->rendered = render (self, scale);
-  gtk_snapshot_append_texture (snapshot, self->rendered,
-                               &GRAPHENE_RECT_INIT (-4, -4,
-                                                    gdk_texture_get_width (self->rendered) / (float) scale,
-                                                    gdk_texture_get_height (self->rendered) / (float) scale));
+  ttsh_image_append (self->rendered, snapshot,
+                     &GRAPHENE_RECT_INIT (-4, -4,
+                                          ttsh_image_get_width (self->rendered) / (float) scale,
+                                          ttsh_image_get_height (self->rendered) / (float) scale));
 }
 
 static void

@@ -55,3 +55,18 @@ ttsh_renderer_init (void)
     }
   gdk_gl_context_clear_current ();
 }
+
+gboolean
+ttsh_renderer_is_cairo (void)
+{
+  static gsize once = 0;
+  static gboolean cairo;
+
+  /* Fixed once the first window drew: GSK reads GSK_RENDERER only then. */
+  if (g_once_init_enter (&once))
+    {
+      cairo = g_strcmp0 (g_getenv ("GSK_RENDERER"), "cairo") == 0;
+      g_once_init_leave (&once, 1);
+    }
+  return cairo;
+}

@@ -5,6 +5,8 @@
 
 G_BEGIN_DECLS
 
-void ttsh_renderer_init (void);
+void     ttsh_renderer_init     (void);
+/* Whether windows draw with GSK's cairo renderer. */
+gboolean ttsh_renderer_is_cairo (void);
 
 G_END_DECLS

@@ -176,11 +176,22 @@ drive_view (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+time_up (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for @ms; a timeout wakes it even when nothing else
+ * is pending (after the window is gone). */
 static void
 run_for (guint ms)
 {
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-  while (g_get_monotonic_time () < end)
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, time_up, &done);
+  while (!done)
     g_main_context_iteration (NULL, TRUE);
 }
 
