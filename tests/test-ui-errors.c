@@ -390,10 +390,36 @@ test_errors_view (Fixture *f, gconstpointer data)
   spin (400);   /* the search entry waits for typing to pause */
   wait_for (view_settled, view, "the search");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
-  gtk_editable_set_text (ttsh_errors_view_get_search (view), "");
-  spin (400);
-  wait_for (view_settled, view, "the search cleared");
-  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+  {
+    g_autoptr(TtshErrorsItem) it = g_list_model_get_item (model, 0);
+    gint64 found = ttsh_errors_item_get_record (it)->id;
+    g_autoptr(GtkBitset) shown = NULL;
+
+    gtk_editable_set_text (ttsh_errors_view_get_search (view), "");
+    spin (400);
+    wait_for (view_settled, view, "the search cleared");
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+
+    /* The selection stays with its records while the search hides and
+     * shows them, whatever rows they pass through. */
+    g_assert_cmpint (found, !=, f->ids[0]);
+    gtk_selection_model_unselect_all (sel);
+    gtk_selection_model_select_item (sel, position_of (view, found), FALSE);
+    gtk_selection_model_select_item (sel, position_of (view, f->ids[0]), FALSE);
+    gtk_editable_set_text (ttsh_errors_view_get_search (view), "thi sinh 2");
+    spin (400);
+    wait_for (view_settled, view, "the search");
+    shown = gtk_selection_model_get_selection (sel);
+    g_assert_cmpuint (gtk_bitset_get_size (shown), ==, 1);
+    g_assert_true (gtk_selection_model_is_selected (sel, 0));
+    gtk_editable_set_text (ttsh_errors_view_get_search (view), "");
+    spin (400);
+    wait_for (view_settled, view, "the search cleared");
+    g_clear_pointer (&shown, gtk_bitset_unref);
+    shown = gtk_selection_model_get_selection (sel);
+    g_assert_cmpuint (gtk_bitset_get_size (shown), ==, 1);
+    g_assert_true (gtk_selection_model_is_selected (sel, position_of (view, found)));
+  }
 
   /* Resend the rejected and the out-of-retries record together. */
   gtk_selection_model_unselect_all (sel);

@@ -8,6 +8,8 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "ttsh-roster-model.h"
+#include "ttsh-row-slots.h"
 #include "ttsh-tooltip.h"
 #include "ttsh-errors-item.h"
 #include "ttsh-errors-view.h"
@@ -64,8 +66,9 @@ struct _TtshErrorsView {
   gulong               changed_id;
 
   GListStore          *store;
-  GtkCustomFilter     *filter;
-  GtkFilterListModel  *filtered;
+  TtshRosterModel     *filtered;        /* the records that pass the filters */
+  TtshRowSlots        *slots;           /* what the column view shows */
+  GHashTable          *held_ids;        /* selected while the filtered list changes */
   GtkSortListModel    *sorted;
   GtkMultiSelection   *selection;
   GtkColumnViewColumn *columns[N_COLUMNS];
@@ -186,6 +189,8 @@ cell_text (TtshErrorRecord *r,
     }
 }
 
+static void show_cell (GtkListItem *item);
+
 static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
@@ -202,6 +207,30 @@ setup_cell (GtkSignalListItemFactory *factory,
   if (col == COL_CODE)
     gtk_widget_add_css_class (label, "error");
   gtk_list_item_set_child (item, label);
+  {
+    GSignalGroup *group = g_signal_group_new (TTSH_TYPE_ROW_SLOT);
+
+    g_signal_group_connect_swapped (group, "notify::item", G_CALLBACK (show_cell), item);
+    g_object_set_data_full (G_OBJECT (item), "slot-group", group, g_object_unref);
+    g_object_set_data (G_OBJECT (item), "column", GINT_TO_POINTER (col));
+  }
+}
+
+/* The cell's slot shows another record (or the cell was just bound). */
+static void
+show_cell (GtkListItem *item)
+{
+  Column col = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (item), "column"));
+  TtshRowSlot *slot = gtk_list_item_get_item (item);
+  TtshErrorsItem *it = slot ? ttsh_row_slot_get_item (slot) : NULL;
+  g_autofree char *text = it ? cell_text (ttsh_errors_item_get_record (it), col) : NULL;
+  GtkWidget *label = gtk_list_item_get_child (item);
+
+  if (it == NULL)
+    return;
+  gtk_label_set_text (GTK_LABEL (label), text);
+  if (col == COL_MEANING || col == COL_TRANSACTION || col == COL_CANDIDATE)
+    ttsh_widget_set_quiet_tooltip (label, text);
 }
 
 static void
@@ -209,14 +238,16 @@ bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  data)
 {
-  Column col = GPOINTER_TO_INT (data);
-  TtshErrorsItem *it = gtk_list_item_get_item (item);
-  g_autofree char *text = cell_text (ttsh_errors_item_get_record (it), col);
-  GtkWidget *label = gtk_list_item_get_child (item);
+  g_signal_group_set_target (g_object_get_data (G_OBJECT (item), "slot-group"), gtk_list_item_get_item (item));
+  show_cell (item);
+}
 
-  gtk_label_set_text (GTK_LABEL (label), text);
-  if (col == COL_MEANING || col == COL_TRANSACTION || col == COL_CANDIDATE)
-    ttsh_widget_set_quiet_tooltip (label, text);
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             gpointer                  data)
+{
+  g_signal_group_set_target (g_object_get_data (G_OBJECT (item), "slot-group"), NULL);
 }
 
 /* Sorting ------------------------------------------------------------------- */
@@ -331,9 +362,7 @@ static void
 on_filter_changed (TtshErrorsView *self)
 {
   g_autofree char *folded = NULL;
-  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
-
-  if (self->filter == NULL)   /* the template's controls settle before the models exist */
+  if (self->filtered == NULL)   /* the template's controls settle before the models exist */
     return;
   folded = g_strstrip (ttsh_text_fold (gtk_editable_get_text (GTK_EDITABLE (self->search))));
   self->kind = gtk_drop_down_get_selected (self->kind_filter);
@@ -341,20 +370,11 @@ on_filter_changed (TtshErrorsView *self)
   if (g_strcmp0 (folded, self->needle ? self->needle : "") == 0 &&
       self->kind == self->filtered_kind && self->cause == self->filtered_cause)
     return;   /* nothing changed (the entry repeats itself after a delay) */
-  /* Typing one more letter only narrows the current matches; deleting one
-   * only widens them: GTK then looks at far fewer of 50,000 records. */
-  if (self->kind == self->filtered_kind && self->cause == self->filtered_cause)
-    {
-      if (self->needle == NULL || strstr (folded, self->needle) != NULL)
-        change = GTK_FILTER_CHANGE_MORE_STRICT;
-      else if (strstr (self->needle, folded) != NULL)
-        change = GTK_FILTER_CHANGE_LESS_STRICT;
-    }
   self->filtered_kind = self->kind;
   self->filtered_cause = self->cause;
   g_free (self->needle);
   self->needle = g_steal_pointer (&folded);
-  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  ttsh_roster_model_refilter (self->filtered);
 }
 
 static void
@@ -365,7 +385,7 @@ on_group_toggled (GtkToggleButton *button,
     return;
   self->code_any = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "any"));
   self->code = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "code"));
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  ttsh_roster_model_refilter (self->filtered);
 }
 
 static int
@@ -427,7 +447,7 @@ rebuild_groups (TtshErrorsView *self,
   if (!current_present)
     {
       self->code_any = TRUE;
-      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+      ttsh_roster_model_refilter (self->filtered);
     }
   if (self->code_any)
     gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (all), TRUE);
@@ -476,10 +496,51 @@ selected_ids (TtshErrorsView *self)
   for (gboolean ok = gtk_bitset_iter_init_first (&iter, sel, &pos); ok;
        ok = gtk_bitset_iter_next (&iter, &pos))
     {
-      g_autoptr(TtshErrorsItem) it = g_list_model_get_item (G_LIST_MODEL (self->selection), pos);
-      g_hash_table_add (ids, g_memdup2 (&ttsh_errors_item_get_record (it)->id, sizeof (gint64)));
+      /* Through the slots: they still show what the selection refers to,
+       * also while the filtered list underneath is changing. */
+      g_autoptr(TtshRowSlot) slot = g_list_model_get_item (G_LIST_MODEL (self->selection), pos);
+      TtshErrorsItem *it = slot ? ttsh_row_slot_get_item (slot) : NULL;
+
+      if (it != NULL)
+        g_hash_table_add (ids, g_memdup2 (&ttsh_errors_item_get_record (it)->id, sizeof (gint64)));
     }
   return ids;
+}
+
+static void on_selection_changed (GtkSelectionModel *model,
+                                  guint              position,
+                                  guint              n_items,
+                                  TtshErrorsView    *self);
+
+static void
+filtered_will_change (TtshErrorsView *self)
+{
+  if (self->held_ids == NULL)
+    self->held_ids = selected_ids (self);
+}
+
+/* Selects exactly the held records at their new positions. */
+static void
+filtered_changed (TtshErrorsView *self)
+{
+  g_autoptr(GHashTable) ids = g_steal_pointer (&self->held_ids);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  g_autoptr(GtkBitset) set = gtk_bitset_new_empty ();
+  g_autoptr(GtkBitset) all = gtk_bitset_new_range (0, n);
+
+  if (ids == NULL)
+    return;
+  for (guint i = 0; i < n && g_hash_table_size (ids) > 0; i++)
+    {
+      g_autoptr(TtshErrorsItem) it = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
+      gint64 id = ttsh_errors_item_get_record (it)->id;
+      if (g_hash_table_contains (ids, &id))
+        gtk_bitset_add (set, i);
+    }
+  gtk_selection_model_set_selection (GTK_SELECTION_MODEL (self->selection), set, all);
+  /* The handler skipped the changes made meanwhile: bring status, actions
+   * and detail up to date once. */
+  on_selection_changed (GTK_SELECTION_MODEL (self->selection), 0, n, self);
 }
 
 void
@@ -757,8 +818,8 @@ on_selection_changed (GtkSelectionModel *model,
   g_autoptr(GtkBitset) sel = gtk_selection_model_get_selection (model);
   guint64 n = gtk_bitset_get_size (sel);
 
-  if (self->status_label == NULL)
-    return;
+  if (self->status_label == NULL || self->held_ids != NULL)
+    return;     /* while the list changes, the selection follows its records after */
   update_status (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.resend",
                                  n > 0 && ttsh_context_can (self->context, TTSH_PERM_RESEND));
@@ -766,7 +827,8 @@ on_selection_changed (GtkSelectionModel *model,
                                  n > 0 && ttsh_context_can (self->context, TTSH_PERM_MARK_HANDLED));
   if (n == 1)
     {
-      g_autoptr(TtshErrorsItem) it = g_list_model_get_item (G_LIST_MODEL (model), gtk_bitset_get_nth (sel, 0));
+      g_autoptr(TtshErrorsItem) it = g_list_model_get_item (G_LIST_MODEL (self->filtered),
+                                                            gtk_bitset_get_nth (sel, 0));
       TtshErrorRecord *r = ttsh_errors_item_get_record (it);
       if (r->id != self->detail_id)
         load_detail (self, r);
@@ -1131,6 +1193,7 @@ build_columns (TtshErrorsView *self)
 
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (c));
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (c));
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), GINT_TO_POINTER (c));
       col = gtk_column_view_column_new (_(column_info[c].title), factory);
       gtk_column_view_column_set_expand (col, column_info[c].expand);
       gtk_column_view_column_set_resizable (col, TRUE);
@@ -1182,6 +1245,8 @@ ttsh_errors_view_dispose (GObject *object)
   g_clear_handle_id (&self->reload_source, g_source_remove);
   if (self->context && self->changed_id)
     g_clear_signal_handler (&self->changed_id, ttsh_context_get_engine (self->context));
+  if (self->filtered != NULL)
+    g_signal_handlers_disconnect_by_data (self->filtered, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), TTSH_TYPE_ERRORS_VIEW);
   {
     GtkWidget *child;
@@ -1199,6 +1264,10 @@ ttsh_errors_view_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->context);
   g_clear_object (&self->selection);
+  g_clear_object (&self->slots);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->sorted);
+  g_clear_pointer (&self->held_ids, g_hash_table_unref);
   g_free (self->needle);
   g_free (self->last_outcome);
   G_OBJECT_CLASS (ttsh_errors_view_parent_class)->finalize (object);
@@ -1303,9 +1372,14 @@ ttsh_errors_view_init (TtshErrorsView *self)
    * in one go; spread over frames of a busy main loop they took longer. */
   sorter = g_object_ref (gtk_column_view_get_sorter (self->column_view));
   self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->store), g_steal_pointer (&sorter));
-  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (self->sorted), GTK_FILTER (self->filter));
-  self->selection = gtk_multi_selection_new (G_LIST_MODEL (self->filtered));
+  self->filtered = ttsh_roster_model_new (G_LIST_MODEL (self->sorted), filter_func, self);
+  /* Rows keep their widgets while records move through them (see
+   * ttsh-row-slots.h); the selection is held around each change and then
+   * follows its records. */
+  g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (filtered_will_change), self);
+  self->slots = ttsh_row_slots_new (G_LIST_MODEL (self->filtered));
+  g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (filtered_changed), self);
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->slots)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   gtk_column_view_sort_by_column (self->column_view, self->columns[COL_CODE], GTK_SORT_ASCENDING);
   g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed), self);
@@ -1361,14 +1435,13 @@ ttsh_errors_view_set_code_filter (TtshErrorsView *self,
 {
   self->code_any = any;
   self->code = code;
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  ttsh_roster_model_refilter (self->filtered);
 }
 
 gboolean
 ttsh_errors_view_is_busy (TtshErrorsView *self)
 {
   return self->loading || self->reload_source != 0 ||
-         gtk_filter_list_model_get_pending (self->filtered) > 0 ||
          gtk_sort_list_model_get_pending (self->sorted) > 0;
 }
 
