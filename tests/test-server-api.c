@@ -101,6 +101,57 @@ test_bad_tokens (void)
   ts_stop (&ts);
 }
 
+/* A token accepted once is remembered as verified, but not past its expiry:
+ * signed with the engine's own key, valid for about a second (the leeway),
+ * accepted, then refused once that second is over. */
+static void
+test_token_expires_after_use (void)
+{
+  TestServer ts;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TtshConfig) config = NULL;
+  g_autoptr(TtshStore) store = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *jti = NULL;
+  g_autofree char *short_lived = NULL;
+  gint64 now;
+
+  ts_start (&ts, NULL);
+  token = ts_login (&ts, "ly-thuyet");
+  config = ttsh_config_load (ts.conf, &error);
+  g_assert_no_error (error);
+  store = ttsh_store_open (config->database, TTSH_STORE_NONE, &error);
+  g_assert_no_error (error);
+  {
+    sqlite3_stmt *stmt = ttsh_store_prepare (store, "SELECT jti FROM api_token WHERE revoked_at IS NULL", &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    jti = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_reset (stmt);
+  }
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  short_lived = ttsh_jwt_sign (ttsh_keyring_key (ttsh_store_keys (store), TTSH_KEY_TOKEN), TTSH_KEY_LEN,
+                               "ly-thuyet", "EXAM_LY_THUYET", jti, now - 60, now + 1 - TTSH_JWT_LEEWAY_S);
+  {
+    g_autoptr(JsonObject) env = ts_call (&ts, "GET", "/status", short_lived, NULL);
+    g_assert_cmpint (ts_code (env), ==, 1);
+  }
+  g_usleep (2500 * 1000);
+  {
+    guint http = 0;
+    g_autoptr(JsonObject) env = ts_call_raw (&ts, "GET", "/status", short_lived, NULL, NULL, 0, &http);
+    g_assert_cmpint (ts_code (env), ==, -1);
+    g_assert_cmpuint (http, ==, 401);
+  }
+  {
+    /* The token from the login is still good. */
+    g_autoptr(JsonObject) env = ts_call (&ts, "GET", "/status", token, NULL);
+    g_assert_cmpint (ts_code (env), ==, 1);
+  }
+  g_clear_pointer (&store, ttsh_store_free);
+  ts_stop (&ts);
+}
+
 static JsonObject *
 login_with (TestServer *ts, const char *name, const char *password)
 {
@@ -391,6 +442,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/server-api/login-logout", test_login_logout);
   g_test_add_func ("/server-api/bad-tokens", test_bad_tokens);
+  g_test_add_func ("/server-api/token-expires-after-use", test_token_expires_after_use);
   g_test_add_func ("/server-api/lockout", test_lockout);
   g_test_add_func ("/server-api/change-password", test_change_password);
   g_test_add_func ("/server-api/rate-limit", test_rate_limit);

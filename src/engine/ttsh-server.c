@@ -47,12 +47,51 @@ typedef struct {
   gint64  last_us;
 } Bucket;
 
+/* A token whose signature and times were checked once: a client sends the
+ * same token with every record, and verifying it (HMAC, two JSON parses)
+ * cost more than the rest of a GPS upload's handling. Keyed by the token's
+ * SHA-256, so a lookup never compares attacker-chosen text with a valid
+ * token byte by byte. Revocation and locks are still read per request. */
+typedef struct {
+  guint8  digest[32];
+  gint64  exp;
+  char   *jti;
+  char   *sub;
+} VerifiedToken;
+
+#define VERIFIED_MAX 4096
+
+static void
+verified_free (VerifiedToken *v)
+{
+  g_free (v->jti);
+  g_free (v->sub);
+  g_free (v);
+}
+
+static guint
+digest_hash (gconstpointer key)
+{
+  guint h;
+
+  memcpy (&h, key, sizeof h);
+  return h;
+}
+
+static gboolean
+digest_equal (gconstpointer a,
+              gconstpointer b)
+{
+  return memcmp (a, b, 32) == 0;
+}
+
 typedef struct {
   TtshEngine       *engine;
   TtshStore        *store;
   const TtshConfig *config;
   SoupServer       *soup;
   GHashTable       *buckets;        /* "c:<id>" | "ip:<addr>" -> Bucket */
+  GHashTable       *verified;       /* SHA-256 of a token -> VerifiedToken */
   GPtrArray        *log;            /* LogRow*, flushed in one transaction */
   guint             flush_id;
   guint             meta_id;
@@ -509,7 +548,9 @@ authenticate (Server            *s,
                                                    "Authorization");
   const guint8 *key = ttsh_keyring_key (ttsh_store_keys (s->store), TTSH_KEY_TOKEN);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) claims = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint8 digest[32];
+  VerifiedToken *v;
   sqlite3_stmt *stmt;
   int code = TTSH_CODE_OK;
 
@@ -518,11 +559,30 @@ authenticate (Server            *s,
       *detail = g_strdup ("Thiếu tiêu đề Authorization: Bearer <token>");
       return TTSH_CODE_TOKEN_INVALID;
     }
-  claims = ttsh_jwt_verify (key, TTSH_KEY_LEN, auth + 7, g_get_real_time () / G_USEC_PER_SEC, &error);
-  if (claims == NULL)
+  ttsh_sha256 (auth + 7, strlen (auth + 7), digest);
+  v = g_hash_table_lookup (s->verified, digest);
+  if (v != NULL && now >= v->exp + TTSH_JWT_LEEWAY_S)
     {
-      *detail = g_strdup (error->message);
-      return TTSH_CODE_TOKEN_INVALID;
+      g_hash_table_remove (s->verified, digest);
+      v = NULL;
+    }
+  if (v == NULL)
+    {
+      g_autoptr(JsonObject) claims = ttsh_jwt_verify (key, TTSH_KEY_LEN, auth + 7, now, &error);
+
+      if (claims == NULL)
+        {
+          *detail = g_strdup (error->message);
+          return TTSH_CODE_TOKEN_INVALID;
+        }
+      if (g_hash_table_size (s->verified) >= VERIFIED_MAX)
+        g_hash_table_remove_all (s->verified);
+      v = g_new0 (VerifiedToken, 1);
+      memcpy (v->digest, digest, sizeof digest);
+      v->exp = json_object_get_int_member_with_default (claims, "exp", 0);
+      v->jti = g_strdup (json_object_get_string_member_with_default (claims, "jti", ""));
+      v->sub = g_strdup (json_object_get_string_member_with_default (claims, "sub", ""));
+      g_hash_table_insert (s->verified, v->digest, v);
     }
   stmt = ttsh_store_prepare (s->store,
       "SELECT c.id, c.name, c.role, c.locked_at, c.disabled, t.revoked_at "
@@ -532,10 +592,9 @@ authenticate (Server            *s,
       *detail = g_strdup (error->message);
       return TTSH_CODE_INTERNAL;
     }
-  sqlite3_bind_text (stmt, 1, json_object_get_string_member_with_default (claims, "jti", ""), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 1, v->jti, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) != SQLITE_ROW ||
-      g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1),
-                 json_object_get_string_member (claims, "sub")) != 0)
+      g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), v->sub) != 0)
     {
       *detail = g_strdup ("Token không do TTSH cấp hoặc không còn hiệu lực");
       code = TTSH_CODE_TOKEN_INVALID;
@@ -555,7 +614,7 @@ authenticate (Server            *s,
       c->id = sqlite3_column_int64 (stmt, 0);
       c->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
       c->role = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      c->jti = g_strdup (json_object_get_string_member (claims, "jti"));
+      c->jti = g_strdup (v->jti);
     }
   sqlite3_reset (stmt);
   return code;
@@ -1354,6 +1413,7 @@ server_start (TtshEngine  *engine,
   s->config = config;
   s->cancellable = g_cancellable_new ();
   s->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  s->verified = g_hash_table_new_full (digest_hash, digest_equal, NULL, (GDestroyNotify) verified_free);
   s->log = g_ptr_array_new_with_free_func ((GDestroyNotify) log_row_free);
   s->read_timeout_ms = env_uint ("TTSH_SERVER_READ_TIMEOUT_MS", 30000);
   s->rate = 200;
@@ -1405,6 +1465,7 @@ server_stop (TtshEngine *engine,
   flush_log (s);
   g_clear_object (&s->soup);
   g_hash_table_unref (s->buckets);
+  g_hash_table_unref (s->verified);
   g_ptr_array_unref (s->log);
   g_object_unref (s->cancellable);
   g_free (s->dummy_hash);
