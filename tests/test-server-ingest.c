@@ -596,6 +596,83 @@ close_func (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
   return ttsh_ingest_close_session (store, data, "quan-ly", error) ? GINT_TO_POINTER (1) : NULL;
 }
 
+static gpointer
+exec_func (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
+{
+  return ttsh_store_exec (store, data, error) ? GINT_TO_POINTER (1) : NULL;
+}
+
+static void
+exec_sql (Fx *f, const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (ttsh_engine_call_sync (f->ts.engine, exec_func, (gpointer) sql, &error));
+  g_assert_no_error (error);
+}
+
+/* C08 rejected a process record as invalid: the exam program re-submits the
+ * same attempt and sequence, corrected, under a new TransactionCode, even
+ * after the attempt ended. The correction is accepted as a record of its
+ * own; the original row and outbox record are untouched; only a rejected
+ * record can be corrected, once at a time. */
+static void
+test_correction (Fx *f, gconstpointer data)
+{
+  const char *seq2 = "SELECT outbox_id FROM process_record WHERE source_code = 'DT-C-2'";
+  g_autofree char *reject = NULL;
+  g_autofree char *original_payload = NULL;
+  guint i;
+
+  push_ok (f);
+  i = ts_candidate_with (f->session, "DUONG_TRUONG", 0);
+  g_assert_cmpint (upload_code (f, "/attendance", f->dt, attendance (f, i, "DUONG_TRUONG", "DT-C-DD", "CO_MAT")), ==, 1);
+  g_assert_cmpint (upload_code (f, "/process", f->dt, process (f, i, "DUONG_TRUONG", "DT-C-1", 1, 1, "BAT_DAU", 100)), ==, 1);
+  g_assert_cmpint (upload_code (f, "/process", f->dt, process (f, i, "DUONG_TRUONG", "DT-C-2", 1, 2, "DANG_THI", 95)), ==, 1);
+  g_assert_cmpint (upload_code (f, "/process", f->dt, process (f, i, "DUONG_TRUONG", "DT-C-3", 1, 3, "KET_THUC", 90)), ==, 1);
+
+  /* Not rejected: the same sequence of an ended attempt is refused, as before. */
+  g_assert_cmpint (upload_code (f, "/process", f->dt, process (f, i, "DUONG_TRUONG", "DT-C-2a", 1, 2, "DANG_THI", 95)), ==, -4);
+
+  /* C08 answers -4 for it. */
+  reject = g_strdup_printf ("UPDATE outbox SET state = 'ERROR', last_code = -4 WHERE id = (%s)", seq2);
+  exec_sql (f, reject);
+  original_payload = g_strdup_printf ("SELECT count(*) FROM outbox WHERE id = (%s) AND state = 'ERROR' "
+                                      "AND last_code = -4 AND kind = 'QUA_TRINH'", seq2);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM outbox WHERE kind = 'QUA_TRINH'"), ==, 3);
+
+  /* The correction: accepted, its own outbox record, linked to the original. */
+  g_assert_cmpint (upload_code (f, "/process", f->dt, process (f, i, "DUONG_TRUONG", "DT-C-2b", 1, 2, "DANG_THI", 94)), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM outbox WHERE kind = 'QUA_TRINH'"), ==, 4);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM outbox WHERE kind = 'QUA_TRINH' AND state = 'PENDING'"), ==, 3);
+  {
+    g_autofree char *linked = g_strdup_printf (
+        "SELECT count(*) FROM record_correction WHERE source_code = 'DT-C-2b' AND original_id = (%s) "
+        "AND outbox_id > original_id", seq2);
+    g_assert_cmpint (ts_count (&f->ts, linked), ==, 1);
+  }
+  g_assert_cmpint (ts_count (&f->ts, original_payload), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM process_record WHERE seq = 2"), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM process_record WHERE source_code = 'DT-C-2' AND score = 95"), ==, 1);
+  {
+    g_autofree char *history = g_strdup_printf (
+        "SELECT count(*) FROM outbox_event WHERE outbox_id = (%s) AND message LIKE '%%DT-C-2b%%'", seq2);
+    g_assert_cmpint (ts_count (&f->ts, history), ==, 1);
+  }
+
+  /* The correction's own code again: a duplicate. A second correction while
+   * the first stands: refused like any record of the ended attempt. */
+  g_assert_cmpint (upload_code (f, "/process", f->dt, process (f, i, "DUONG_TRUONG", "DT-C-2b", 1, 2, "DANG_THI", 94)), ==, -5);
+  g_assert_cmpint (upload_code (f, "/process", f->dt, process (f, i, "DUONG_TRUONG", "DT-C-2c", 1, 2, "DANG_THI", 93)), ==, -4);
+
+  /* The correction rejected in turn: another one is accepted. */
+  exec_sql (f, "UPDATE outbox SET state = 'ERROR', last_code = -6 WHERE id = "
+               "(SELECT outbox_id FROM record_correction WHERE source_code = 'DT-C-2b')");
+  g_assert_cmpint (upload_code (f, "/process", f->dt, process (f, i, "DUONG_TRUONG", "DT-C-2d", 1, 2, "DANG_THI", 93)), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM record_correction"), ==, 2);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM outbox WHERE kind = 'QUA_TRINH'"), ==, 5);
+}
+
 static void
 test_close_session (Fx *f, gconstpointer data)
 {
@@ -636,6 +713,7 @@ main (int argc, char *argv[])
   ADD ("attendance", test_attendance);
   ADD ("batch-limits", test_batch_limits);
   ADD ("process-and-results", test_process_and_results);
+  ADD ("correction", test_correction);
   ADD ("close-session", test_close_session);
   return g_test_run ();
 }

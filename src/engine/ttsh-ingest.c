@@ -645,6 +645,16 @@ already_received (TtshStore              *store,
   sqlite3_bind_text (stmt, 2, tx, -1, SQLITE_TRANSIENT);
   *found = sqlite3_step (stmt) == SQLITE_ROW;
   sqlite3_reset (stmt);
+  if (*found || kind != TTSH_INGEST_PROCESS)
+    return TRUE;
+  /* A correction's own TransactionCode (see ingest_correction). */
+  stmt = ttsh_store_prepare (store, "SELECT 1 FROM record_correction WHERE client_id = ?1 AND source_code = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, client->id);
+  sqlite3_bind_text (stmt, 2, tx, -1, SQLITE_TRANSIENT);
+  *found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
   return TRUE;
 }
 
@@ -987,6 +997,85 @@ attempt_state (TtshStore   *store,
   return TRUE;
 }
 
+/* The outbox record of this attempt's process record @seq when C08 rejected
+ * it as invalid (-4, -6, -9) and no correction of it is still standing
+ * (sent, waiting or accepted); 0 otherwise. */
+static gboolean
+rejected_original (TtshStore   *store,
+                   const Ident *id,
+                   gint64       attempt,
+                   gint64       seq,
+                   gint64      *original,
+                   GError     **error)
+{
+  sqlite3_stmt *stmt = ttsh_store_prepare (store,
+      "SELECT o.id FROM process_record p JOIN outbox o ON o.id = p.outbox_id "
+      "WHERE p.candidate_id = ?1 AND p.content = ?2 AND p.attempt = ?3 AND p.seq = ?4 "
+      "AND o.state = 'ERROR' AND o.last_code IN (-4, -6, -9) "
+      "AND NOT EXISTS (SELECT 1 FROM record_correction rc JOIN outbox c ON c.id = rc.outbox_id "
+      "                WHERE rc.original_id = o.id "
+      "                AND NOT (c.state = 'ERROR' AND c.last_code IN (-4, -6, -9)))", error);
+
+  *original = 0;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id->candidate_id);
+  sqlite3_bind_text (stmt, 2, id->content, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, attempt);
+  sqlite3_bind_int64 (stmt, 4, seq);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    *original = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* The exam program answers a rejection with the same attempt and sequence,
+ * corrected, under a new TransactionCode. Nothing received is changed: the
+ * original row and its outbox record stay as they are, the corrected record
+ * goes to C08 as a record of its own, and the original's history says a
+ * correction arrived. The operator then links the two in the error queue. */
+static gboolean
+ingest_correction (TtshStore              *store,
+                   const char             *centre_code,
+                   const TtshIngestClient *client,
+                   JsonObject             *o,
+                   Ident                  *id,
+                   gint64                  original,
+                   GError                **error)
+{
+  g_autoptr(JsonObject) record = outbound_record (o, process_members);
+  g_autofree char *message = NULL;
+  gint64 outbox_id = 0, now = ttsh_now_ms ();
+  sqlite3_stmt *stmt;
+
+  if (!enqueue (store, centre_code, id, TTSH_KIND_QUA_TRINH, record, &outbox_id, error))
+    return FALSE;
+  stmt = ttsh_store_prepare (store,
+      "INSERT INTO record_correction (kind, client_id, source_code, original_id, outbox_id, received_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, TTSH_KIND_QUA_TRINH, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, client->id);
+  sqlite3_bind_text (stmt, 3, id->tx, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, original);
+  sqlite3_bind_int64 (stmt, 5, outbox_id);
+  sqlite3_bind_int64 (stmt, 6, now);
+  if (!ttsh_store_step_done (store, stmt, error))
+    return FALSE;
+  message = g_strdup_printf ("nhận bản sửa từ %s (mã giao dịch của chương trình %s), xếp hàng gửi C08",
+                             client->name, id->tx);
+  stmt = ttsh_store_prepare (store,
+      "INSERT INTO outbox_event (outbox_id, at, from_state, to_state, message) VALUES (?1, ?2, 'ERROR', 'ERROR', ?3)",
+      error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, original);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_text (stmt, 3, message, -1, SQLITE_TRANSIENT);
+  return ttsh_store_step_done (store, stmt, error);
+}
+
 /* GPS points: validated first, stored after the process row exists. */
 static gboolean
 check_gps (JsonArray   *gps,
@@ -1257,6 +1346,14 @@ ingest_process (TtshStore              *store,
     goto bad;
   if (!check_attempt (id, attempt, retest, error))
     return FALSE;
+  {
+    gint64 original = 0;
+
+    if (!rejected_original (store, id, attempt, seq, &original, error))
+      return FALSE;
+    if (original > 0)
+      return ingest_correction (store, centre_code, client, o, id, original, error);
+  }
   if (!attempt_state (store, id, attempt, &st, error))
     return FALSE;
   if (st.ended || st.has_result)
