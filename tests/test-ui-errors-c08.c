@@ -22,6 +22,7 @@
 #include "ttsh-test-c08.h"
 
 #define WAIT_S 30
+#define ACK_NOTE "Đã gọi C08 đề nghị mở khóa tài khoản"
 
 typedef struct {
   char        *dir;
@@ -258,6 +259,29 @@ has_dialog (Fixture *f, gpointer data)
   return find_message_dialog () != NULL;
 }
 
+/* libadwaita 1.2's adw_message_dialog_response() leaves the dialog open, so
+ * earlier dialogs may still be around: pick the one offering @response. */
+static AdwMessageDialog *
+find_dialog_with (const char *response)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)) &&
+          adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (w), response))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+has_dialog_with (Fixture *f, gpointer data)
+{
+  return find_dialog_with (data) != NULL;
+}
+
 static gboolean
 dialog_ready (Fixture *f, gpointer data)
 {
@@ -452,9 +476,24 @@ test_end_to_end (Fixture *f, gconstpointer data)
   ack = find_ack_button (health, locked_alarm_id);
   /* the list lives in a closed popover: click it as the popover would */
   g_signal_emit_by_name (ack, "clicked");
+  /* The note comes first: what was done, at least five characters besides spaces
+   * (four here, in more than five bytes). */
+  wait_for (f, has_dialog_with, (gpointer) "ack", "the acknowledgement note");
+  dlg = find_dialog_with ("ack");
+  g_assert_false (adw_message_dialog_get_response_enabled (dlg, "ack"));
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dlg)), " Đã  gọ ");
+  g_assert_false (adw_message_dialog_get_response_enabled (dlg, "ack"));
+  adw_message_dialog_response (dlg, "ack");     /* a disabled response acknowledges nothing */
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dlg)), ACK_NOTE);
+  g_assert_true (adw_message_dialog_get_response_enabled (dlg, "ack"));
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM alarm WHERE acked_at IS NOT NULL"), ==, 0);
+  adw_message_dialog_response (dlg, "ack");
+  gtk_window_destroy (GTK_WINDOW (dlg));
   wait_for (f, acked, (gpointer) TTSH_ALARM_C08_LOCKED, "the acknowledgement");
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM alarm WHERE kind = '" TTSH_ALARM_C08_LOCKED "' "
+                                         "AND ack_note = '" ACK_NOTE "'"), ==, 1);
   g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM journal WHERE action = 'ALARM_ACKED' AND actor = 'ql1' "
-                                  "AND subject LIKE '" TTSH_ALARM_C08_LOCKED "%'"), ==, 1);
+                                  "AND subject LIKE '" TTSH_ALARM_C08_LOCKED "%' AND detail = '" ACK_NOTE "'"), ==, 1);
 
   gtk_window_destroy (win);
   while (g_main_context_iteration (NULL, FALSE))

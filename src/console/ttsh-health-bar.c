@@ -20,6 +20,9 @@
 #define AGE_WARNING_S  (10 * 60)
 #define AGE_ERROR_S    (TTSH_LATE_ALARM_MS / 1000)
 
+/* An acknowledgement says what was done: a few words, not a keystroke. */
+#define ACK_NOTE_MIN_CHARS 5
+
 struct _TtshHealthBar {
   GtkWidget      parent_instance;
 
@@ -31,6 +34,7 @@ struct _TtshHealthBar {
   gboolean       again;
   guint          generation;
   GHashTable    *notified;       /* alarm ids already notified */
+  GHashTable    *acking;         /* alarm ids with an acknowledgement under way */
 
   GtkBox        *box;
   GtkRevealer   *strip_revealer;
@@ -39,6 +43,7 @@ struct _TtshHealthBar {
   GtkLabel      *strip_label;
   GtkButton     *strip_ack;
   gint64         strip_alarm_id;
+  char          *strip_alarm_message;
   GtkLabel      *c08_label;
   GtkLabel      *token_label;
   GtkLabel      *skew_label;
@@ -198,7 +203,9 @@ show_alarms (TtshHealthBar *self,
           GtkWidget *ack = gtk_button_new_with_mnemonic (_("_Acknowledge"));
 
           gtk_widget_set_valign (ack, GTK_ALIGN_CENTER);
+          gtk_widget_set_sensitive (ack, !g_hash_table_contains (self->acking, &a->id));
           g_object_set_data_full (G_OBJECT (ack), "alarm-id", g_memdup2 (&a->id, sizeof a->id), g_free);
+          g_object_set_data_full (G_OBJECT (ack), "alarm-message", g_strdup (a->message), g_free);
           gtk_accessible_update_property (GTK_ACCESSIBLE (ack), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                           _("Acknowledge alarm"), -1);
           g_signal_connect (ack, "clicked", G_CALLBACK (ack_clicked), self);
@@ -218,13 +225,15 @@ show_alarms (TtshHealthBar *self,
         : g_strdup_printf ("%s — %s", when, top->message);
 
       self->strip_alarm_id = top->id;
+      g_free (self->strip_alarm_message);
+      self->strip_alarm_message = g_strdup (top->message);
       gtk_label_set_text (self->strip_label, line);
       gtk_image_set_from_icon_name (self->strip_icon, g_str_equal (top->severity, "CRITICAL")
                                     ? "dialog-error-symbolic" : "dialog-warning-symbolic");
       gtk_widget_remove_css_class (self->strip, critical ? "warning" : "error");
       gtk_widget_add_css_class (self->strip, critical ? "error" : "warning");
       gtk_widget_set_visible (GTK_WIDGET (self->strip_ack), can_ack);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->strip_ack), TRUE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->strip_ack), !g_hash_table_contains (self->acking, &top->id));
     }
   gtk_revealer_set_reveal_child (self->strip_revealer, alarms->len > 0);
 
@@ -422,6 +431,7 @@ on_engine_changed (TtshEngine    *engine,
 typedef struct {
   gint64  id;
   char   *operator_name;
+  char   *note;
 } Ack;
 
 static void
@@ -430,6 +440,7 @@ ack_free (gpointer data)
   Ack *a = data;
 
   g_free (a->operator_name);
+  g_free (a->note);
   g_free (a);
 }
 
@@ -441,53 +452,133 @@ ack_thread (TtshEngine  *engine,
 {
   Ack *a = data;
 
-  if (!ttsh_alarm_ack (store, a->id, a->operator_name, "", error))
+  if (!ttsh_alarm_ack (store, a->id, a->operator_name, a->note, error))
     return NULL;
   _ttsh_engine_emit_changed (engine, "alarm");
+  _ttsh_engine_emit_changed (engine, "journal");
   return GINT_TO_POINTER (1);
 }
+
+typedef struct {
+  TtshHealthBar *self;
+  gint64         id;
+} AckDone;
 
 static void
 ack_done (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
+  AckDone *d = user_data;
   g_autoptr(GError) error = NULL;
 
   if (ttsh_engine_call_finish (TTSH_ENGINE (source), result, &error) == NULL &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("cannot acknowledge the alarm: %s", error->message);
+  g_hash_table_remove (d->self->acking, &d->id);
+  g_object_unref (d->self);
+  g_free (d);
+}
+
+/* Characters that are not white space: "   ." is not a note. */
+static guint
+note_length (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    if (!g_unichar_isspace (g_utf8_get_char (p)))
+      n++;
+  return n;
 }
 
 static void
-ack (TtshHealthBar *self,
-     GtkWidget     *button,
-     gint64         id)
+on_ack_note_changed (GtkEditable      *entry,
+                     AdwMessageDialog *dlg)
 {
+  adw_message_dialog_set_response_enabled (dlg, "ack",
+                                           note_length (gtk_editable_get_text (entry)) >= ACK_NOTE_MIN_CHARS);
+}
+
+static void
+on_ack_response (AdwMessageDialog *dlg,
+                 const char       *response,
+                 TtshHealthBar    *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dlg));
+  gint64 id = *(gint64 *) g_object_get_data (G_OBJECT (dlg), "alarm-id");
+  g_autofree char *note = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  AckDone *d;
   Ack *a;
 
-  if (!ttsh_context_check (self->context, TTSH_PERM_ACK_ALARM, "alarm"))
+  /* adw_message_dialog_response() emits a disabled response too: check again. */
+  if (g_strcmp0 (response, "ack") != 0 || note_length (note) < ACK_NOTE_MIN_CHARS ||
+      g_hash_table_contains (self->acking, &id))
     return;
   a = g_new0 (Ack, 1);
   a->id = id;
   a->operator_name = g_strdup (ttsh_operator_get_username (ttsh_context_get_operator (self->context)));
-  gtk_widget_set_sensitive (button, FALSE);
+  a->note = g_steal_pointer (&note);
+  d = g_new0 (AckDone, 1);
+  d->self = g_object_ref (self);
+  d->id = id;
+  g_hash_table_add (self->acking, g_memdup2 (&id, sizeof id));
+  if (id == self->strip_alarm_id)
+    gtk_widget_set_sensitive (GTK_WIDGET (self->strip_ack), FALSE);
   ttsh_engine_call_async (ttsh_context_get_engine (self->context), ack_thread, a, ack_free, NULL,
-                          self->cancellable, ack_done, button);
+                          self->cancellable, ack_done, d);
+}
+
+/* Asks what was done about the alarm; the note goes with the operator's
+ * name into the alarm row and the audit journal. */
+static void
+ack (TtshHealthBar *self,
+     gint64         id,
+     const char    *message)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwMessageDialog *dlg;
+  GtkWidget *entry;
+
+  if (!ttsh_context_check (self->context, TTSH_PERM_ACK_ALARM, "alarm"))
+    return;
+  if (g_hash_table_contains (self->acking, &id))
+    return;
+  dlg = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                    _("Acknowledge alarm?"), NULL));
+  adw_message_dialog_format_body (dlg, _("%s\n\nWrite down what was done about it. "
+                                         "Your name and note go into the audit journal."),
+                                  message ? message : "");
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Note (required): what was done"));
+  gtk_entry_set_max_length (GTK_ENTRY (entry), 500);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Note"), -1);
+  adw_message_dialog_set_extra_child (dlg, entry);
+  adw_message_dialog_add_responses (dlg, "cancel", _("_Cancel"), "ack", _("_Acknowledge"), NULL);
+  adw_message_dialog_set_response_appearance (dlg, "ack", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (dlg, "ack", FALSE);
+  adw_message_dialog_set_default_response (dlg, "ack");
+  adw_message_dialog_set_close_response (dlg, "cancel");
+  g_object_set_data_full (G_OBJECT (dlg), "alarm-id", g_memdup2 (&id, sizeof id), g_free);
+  g_signal_connect (entry, "changed", G_CALLBACK (on_ack_note_changed), dlg);
+  g_signal_connect_object (dlg, "response", G_CALLBACK (on_ack_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dlg));
 }
 
 static void
 ack_clicked (GtkButton     *button,
              TtshHealthBar *self)
 {
-  ack (self, GTK_WIDGET (button), *(gint64 *) g_object_get_data (G_OBJECT (button), "alarm-id"));
+  ack (self, *(gint64 *) g_object_get_data (G_OBJECT (button), "alarm-id"),
+       g_object_get_data (G_OBJECT (button), "alarm-message"));
 }
 
 static void
 on_strip_ack (TtshHealthBar *self)
 {
   if (self->strip_alarm_id != 0)
-    ack (self, GTK_WIDGET (self->strip_ack), self->strip_alarm_id);
+    ack (self, self->strip_alarm_id, self->strip_alarm_message);
 }
 
 /* GObject ------------------------------------------------------------------ */
@@ -530,6 +621,8 @@ ttsh_health_bar_finalize (GObject *object)
   TtshHealthBar *self = TTSH_HEALTH_BAR (object);
 
   g_hash_table_unref (self->notified);
+  g_hash_table_unref (self->acking);
+  g_free (self->strip_alarm_message);
   G_OBJECT_CLASS (ttsh_health_bar_parent_class)->finalize (object);
 }
 
@@ -607,6 +700,7 @@ ttsh_health_bar_init (TtshHealthBar *self)
 {
   self->cancellable = g_cancellable_new ();
   self->notified = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->acking = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
