@@ -1,7 +1,9 @@
 /* ttsh-health-bar.c — C08 availability, token, clock skew, outbox depth, age
  * of the oldest unsent record against the 30-minute limit, connected exam
  * programs and open alarms. Read on the engine thread on every "changed"
- * signal and each second; new alarms also become desktop notifications. */
+ * signal and each second; new alarms also become desktop notifications.
+ * Alarms are acknowledged with a note, and a stop C08 imposed is lifted
+ * here by the roles allowed to. */
 #define G_LOG_DOMAIN "ttsh-console"
 #include "config.h"
 
@@ -9,9 +11,11 @@
 #include <json-glib/json-glib.h>
 
 #include "ttsh-alarm.h"
+#include "ttsh-errors.h"
 #include "ttsh-format.h"
 #include "ttsh-health-bar.h"
 #include "ttsh-query.h"
+#include "ttsh-sender.h"
 #include "ttsh-status.h"
 #include "ttsh-wire.h"
 
@@ -45,6 +49,10 @@ struct _TtshHealthBar {
   gint64         strip_alarm_id;
   char          *strip_alarm_message;
   GtkLabel      *c08_label;
+  GtkWidget     *resume_button;
+  GtkLabel      *stop_reason;
+  int            stop_code;      /* what holds sending, 0: nothing */
+  gboolean       resuming;
   GtkLabel      *token_label;
   GtkLabel      *skew_label;
   GtkLabel      *outbox_label;
@@ -70,6 +78,7 @@ typedef struct {
   JsonNode  *status;
   GPtrArray *alarms;
   gint64     clients;
+  int        held;               /* stop condition, as the Errors page sees it */
 } Reading;
 
 static void
@@ -99,6 +108,7 @@ read_thread (TtshEngine  *engine,
     goto fail;
   clients = ttsh_store_meta_get (store, TTSH_META_CLIENTS_CONNECTED);
   r->clients = clients && *clients ? g_ascii_strtoll (clients, NULL, 10) : -1;
+  r->held = ttsh_errors_held_code (store);
   return r;
 
 fail:
@@ -148,6 +158,29 @@ member_int (JsonObject *o,
 static void ack_clicked  (GtkButton     *button,
                           TtshHealthBar *self);
 static void on_strip_ack (TtshHealthBar *self);
+
+/* -2, -3 and -7 wait for an operator; -10 lifts itself after a good clock check. */
+static gboolean
+stop_needs_operator (int code)
+{
+  return code == TTSH_CODE_ACCOUNT_LOCKED || code == TTSH_CODE_BAD_CREDENTIALS ||
+         code == TTSH_CODE_IP_DENIED;
+}
+
+static void
+update_resume (TtshHealthBar *self)
+{
+  gboolean can = ttsh_context_can (self->context, TTSH_PERM_RESUME_SENDING);
+  gboolean offered = stop_needs_operator (self->stop_code);
+
+  gtk_widget_set_visible (self->resume_button, offered);
+  gtk_widget_set_tooltip_text (self->resume_button, can
+      ? _("Lift the stop once its cause is fixed; your name goes into the audit journal")
+      : _("Only a manager or an administrator may resume sending"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "health.resume-sending",
+                                 offered && can && !self->resuming);
+  gtk_widget_set_visible (GTK_WIDGET (self->stop_reason), self->stop_code == TTSH_CODE_CLOCK_SKEW);
+}
 
 static void
 notify_alarm (TtshHealthBar *self,
@@ -261,11 +294,13 @@ show_reading (TtshHealthBar *self,
   g_autofree char *text = NULL;
 
   /* C08 */
-  if (member_int (s, "sending_stopped", &v))
+  self->stop_code = r->held;
+  if (r->held != 0)
     {
-      text = g_strdup_printf (_("C08: sending stopped (code %d)"), (int) v);
+      text = g_strdup_printf (r->held == TTSH_CODE_CLOCK_SKEW ? _("C08: sending paused (code %d)")
+                                                              : _("C08: sending stopped (code %d)"), r->held);
       set_chip (self->c08_label, text, "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->c08_label), ttsh_code_message ((int) v));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->c08_label), ttsh_code_message (r->held));
     }
   else if (g_strcmp0 (c08, "SAN_SANG") == 0)
     set_chip (self->c08_label, _("C08: ready"), "ok");
@@ -273,6 +308,9 @@ show_reading (TtshHealthBar *self,
     set_chip (self->c08_label, _("C08: busy"), "warning");
   else
     set_chip (self->c08_label, _("C08: not checked yet"), "dim");
+  if (r->held == 0)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->c08_label), _("Availability of the C08 system"));
+  update_resume (self);
   g_clear_pointer (&text, g_free);
 
   /* Token */
@@ -581,6 +619,110 @@ on_strip_ack (TtshHealthBar *self)
     ack (self, self->strip_alarm_id, self->strip_alarm_message);
 }
 
+/* Resuming sending ---------------------------------------------------------- */
+
+typedef struct {
+  TtshOperator *op;
+} Resume;
+
+static void
+resume_free (gpointer data)
+{
+  Resume *r = data;
+
+  g_object_unref (r->op);
+  g_free (r);
+}
+
+static gpointer
+resume_thread (TtshEngine  *engine,
+               TtshStore   *store,
+               gpointer     data,
+               GError     **error)
+{
+  Resume *r = data;
+
+  /* Checked again where the stop is lifted, as cancellations are; a refusal is journaled. */
+  if (!ttsh_operators_check (store, r->op, TTSH_PERM_RESUME_SENDING, TTSH_META_C08_STOPPED, error) ||
+      !ttsh_sender_resume (engine, ttsh_operator_get_username (r->op), error))
+    return NULL;
+  _ttsh_engine_emit_changed (engine, "alarm");
+  _ttsh_engine_emit_changed (engine, "journal");
+  return GINT_TO_POINTER (1);
+}
+
+static void
+resume_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(TtshHealthBar) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ttsh_engine_call_finish (TTSH_ENGINE (source), result, &error) == NULL)
+    {
+      GtkRoot *root;
+      AdwMessageDialog *dlg;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      root = gtk_widget_get_root (GTK_WIDGET (self));
+      dlg = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                        _("Sending was not resumed"), error->message));
+      adw_message_dialog_add_response (dlg, "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dlg));
+    }
+  self->resuming = FALSE;
+  update_resume (self);
+  ttsh_health_bar_refresh (self);
+}
+
+static void
+on_resume_response (AdwMessageDialog *dlg,
+                    const char       *response,
+                    TtshHealthBar    *self)
+{
+  Resume *r;
+
+  if (g_strcmp0 (response, "resume") != 0 || self->resuming)
+    return;
+  r = g_new0 (Resume, 1);
+  r->op = g_object_ref (ttsh_context_get_operator (self->context));
+  self->resuming = TRUE;
+  update_resume (self);
+  ttsh_engine_call_async (ttsh_context_get_engine (self->context), resume_thread, r, resume_free, NULL,
+                          self->cancellable, resume_done, g_object_ref (self));
+}
+
+static void
+resume_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  TtshHealthBar *self = TTSH_HEALTH_BAR (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  int code = self->stop_code;
+  AdwMessageDialog *dlg;
+
+  if (!ttsh_context_check (self->context, TTSH_PERM_RESUME_SENDING, TTSH_META_C08_STOPPED))
+    return;
+  if (!stop_needs_operator (code) || self->resuming)
+    return;
+  dlg = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                    _("Resume sending to C08?"), NULL));
+  adw_message_dialog_format_body (dlg, _("Sending to C08 stopped on code %d: %s.\n\n"
+                                         "Fix first: %s\n\n"
+                                         "Resume only once the cause is fixed, otherwise C08 refuses again and "
+                                         "sending stops again. Your name goes into the audit journal."),
+                                  code, ttsh_code_message (code), ttsh_code_action (code));
+  adw_message_dialog_add_responses (dlg, "cancel", _("_Cancel"), "resume", _("_Resume sending"), NULL);
+  adw_message_dialog_set_response_appearance (dlg, "resume", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dlg, "cancel");
+  adw_message_dialog_set_close_response (dlg, "cancel");
+  g_signal_connect_object (dlg, "response", G_CALLBACK (on_resume_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dlg));
+}
+
 /* GObject ------------------------------------------------------------------ */
 
 static void
@@ -682,6 +824,8 @@ ttsh_health_bar_class_init (TtshHealthBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, strip_ack);
   gtk_widget_class_bind_template_callback (widget_class, on_strip_ack);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, c08_label);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, resume_button);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, stop_reason);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, token_label);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, skew_label);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, outbox_label);
@@ -691,6 +835,7 @@ ttsh_health_bar_class_init (TtshHealthBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, alarm_label);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, alarm_popover);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, alarm_list);
+  gtk_widget_class_install_action (widget_class, "health.resume-sending", NULL, resume_action);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "healthbar");
 }
@@ -702,10 +847,19 @@ ttsh_health_bar_init (TtshHealthBar *self)
   self->notified = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->acking = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "health.resume-sending", FALSE);
 }
 
 GtkWidget *
 ttsh_health_bar_new (TtshContext *context)
 {
   return g_object_new (TTSH_TYPE_HEALTH_BAR, "context", context, NULL);
+}
+
+GtkWidget *
+ttsh_health_bar_get_resume_button (TtshHealthBar *self)
+{
+  g_return_val_if_fail (TTSH_IS_HEALTH_BAR (self), NULL);
+
+  return self->resume_button;
 }
