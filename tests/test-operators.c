@@ -90,6 +90,12 @@ test_roles (void)
   g_assert_true (ttsh_operator_can (TTSH_OPERATOR_QUAN_LY, TTSH_PERM_RESEND));
   g_assert_false (ttsh_operator_can (TTSH_OPERATOR_QUAN_LY, TTSH_PERM_MANAGE_OPERATORS));
   g_assert_true (ttsh_operator_can (TTSH_OPERATOR_QUAN_TRI, TTSH_PERM_MANAGE_OPERATORS));
+  /* Lifting a stop C08 imposed answers for the whole centre: managers and administrators. */
+  g_assert_false (ttsh_operator_can (TTSH_OPERATOR_GIAM_SAT, TTSH_PERM_RESUME_SENDING));
+  g_assert_false (ttsh_operator_can (TTSH_OPERATOR_SAT_HACH_VIEN, TTSH_PERM_RESUME_SENDING));
+  g_assert_true (ttsh_operator_can (TTSH_OPERATOR_QUAN_LY, TTSH_PERM_RESUME_SENDING));
+  g_assert_true (ttsh_operator_can (TTSH_OPERATOR_QUAN_TRI, TTSH_PERM_RESUME_SENDING));
+  g_assert_cmpstr (ttsh_permission_name (TTSH_PERM_RESUME_SENDING), ==, "RESUME_SENDING");
   g_assert_false (ttsh_operator_can ("ROOT", TTSH_PERM_VIEW_SESSIONS));
   g_assert_false (ttsh_operator_can (TTSH_OPERATOR_QUAN_TRI, TTSH_PERM_N));
   g_assert_true (ttsh_operator_role_needs_totp (TTSH_OPERATOR_QUAN_TRI));
@@ -285,6 +291,10 @@ test_check_refused (Fixture *f, gconstpointer data)
   g_assert_false (ttsh_operators_check (f->store, op, TTSH_PERM_CANCEL_RESULT, "candidate 7", &error));
   g_assert_error (error, TTSH_OPERATOR_ERROR, TTSH_OPERATOR_ERROR_REFUSED);
   g_assert_cmpint (journal_count (f, TTSH_JOURNAL_ACTION_REFUSED, "giamsat1"), ==, 1);
+  g_clear_error (&error);
+  g_assert_false (ttsh_operators_check (f->store, op, TTSH_PERM_RESUME_SENDING, "c08.stopped", &error));
+  g_assert_error (error, TTSH_OPERATOR_ERROR, TTSH_OPERATOR_ERROR_REFUSED);
+  g_assert_cmpint (journal_count (f, TTSH_JOURNAL_ACTION_REFUSED, "giamsat1"), ==, 2);
 }
 
 static int

@@ -556,6 +556,16 @@ alarm_thread (TtshEngine *engine, TtshStore *store, gpointer data, GError **erro
   return GINT_TO_POINTER (1);
 }
 
+/* What the sender leaves behind after C08 answered -10: the clock alarm. */
+static gpointer
+clock_thread (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
+{
+  ttsh_alarm_raise (store, TTSH_ALARM_CLOCK_SKEW, TTSH_ALARM_CRITICAL, "",
+                    "C08 từ chối dữ liệu vì lệch thời gian (-10)", NULL, error);
+  _ttsh_engine_emit_changed (engine, "alarm");
+  return GINT_TO_POINTER (1);
+}
+
 static gboolean
 health_shows (Fixture *f, gpointer data)
 {
@@ -588,6 +598,13 @@ test_health_alarm (Fixture *f, gconstpointer data)
   wait_for (f, health_shows, (gpointer) "Bản ghi chưa gửi quá 20 phút", "the alarm strip");
   g_assert_true (gtk_widget_has_css_class (gtk_revealer_get_child (GTK_REVEALER (find_type (health, GTK_TYPE_REVEALER))),
                                            "error"));
+
+  /* A -10 pause lifts itself after a good clock check: no button, the reason instead. */
+  ttsh_engine_call_sync (f->engine, clock_thread, NULL, &error);
+  g_assert_no_error (error);
+  wait_for (f, health_shows, (gpointer) "C08: sending paused (code -10)", "the clock pause");
+  g_assert_true (health_shows (f, "Resumes by itself once the clock check passes"));
+  g_assert_false (gtk_widget_get_visible (ttsh_health_bar_get_resume_button (TTSH_HEALTH_BAR (health))));
 }
 
 /* GTK 4.8 warns when a window without a window manager (Xvfb) loses focus

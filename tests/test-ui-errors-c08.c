@@ -3,7 +3,9 @@
  * GTK window under Xvfb. A record c08-sim rejects shows in the queue with the
  * regulation's meaning; a record that ran out of retries is resent from the
  * page once c08-sim answers again and lands in the ledger with its original
- * TransactionCode; an examiner's cancellation reaches the ledger. */
+ * TransactionCode; an examiner's cancellation reaches the ledger. A stop C08
+ * imposed (-7) is lifted from the health bar by a manager, not a supervisor,
+ * and the held records reach the ledger. */
 #include "config.h"
 
 #include <adwaita.h>
@@ -22,6 +24,7 @@
 #include "ttsh-test-c08.h"
 
 #define WAIT_S 30
+#define ACK_NOTE "Đã gọi C08 đề nghị mở khóa tài khoản"
 
 typedef struct {
   char        *dir;
@@ -30,6 +33,7 @@ typedef struct {
   GSettings   *settings;
   gint64       examiner_id;
   gint64       manager_id;
+  gint64       supervisor_id;
 } Fixture;
 
 static gboolean
@@ -145,6 +149,9 @@ setup (Fixture *f, gconstpointer data)
   f->manager_id = ttsh_operators_add (store, "ql1", "Phạm Văn Quản Lý", "Trưởng phòng",
                                       TTSH_OPERATOR_QUAN_LY, "mat-khau-dai-3", NULL, "admin", &error);
   g_assert_no_error (error);
+  f->supervisor_id = ttsh_operators_add (store, "gs1", "Lê Văn Giám Sát", "Giám sát viên",
+                                         TTSH_OPERATOR_GIAM_SAT, "mat-khau-dai-2", NULL, "admin", &error);
+  g_assert_no_error (error);
   g_clear_pointer (&store, ttsh_store_free);
 
   config = ttsh_config_load (conf, &error);
@@ -258,6 +265,29 @@ has_dialog (Fixture *f, gpointer data)
   return find_message_dialog () != NULL;
 }
 
+/* libadwaita 1.2's adw_message_dialog_response() leaves the dialog open, so
+ * earlier dialogs may still be around: pick the one offering @response. */
+static AdwMessageDialog *
+find_dialog_with (const char *response)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)) &&
+          adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (w), response))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+has_dialog_with (Fixture *f, gpointer data)
+{
+  return find_dialog_with (data) != NULL;
+}
+
 static gboolean
 dialog_ready (Fixture *f, gpointer data)
 {
@@ -323,7 +353,25 @@ has_ack_button (Fixture *f, gpointer data)
   return find_ack_button (data, locked_alarm_id) != NULL;
 }
 
-/* The test ------------------------------------------------------------------ */
+static gboolean
+resume_offered (Fixture *f, gpointer data)
+{
+  return gtk_widget_get_visible (ttsh_health_bar_get_resume_button (data));
+}
+
+static gboolean
+resume_usable (Fixture *f, gpointer data)
+{
+  return resume_offered (f, data) && gtk_widget_is_sensitive (ttsh_health_bar_get_resume_button (data));
+}
+
+static gboolean
+back_to_normal (Fixture *f, gpointer data)
+{
+  return !resume_offered (f, data) && !label_shows (data, "sending stopped") && label_shows (data, "C08: ready");
+}
+
+/* The tests ----------------------------------------------------------------- */
 
 static void
 test_end_to_end (Fixture *f, gconstpointer data)
@@ -452,9 +500,95 @@ test_end_to_end (Fixture *f, gconstpointer data)
   ack = find_ack_button (health, locked_alarm_id);
   /* the list lives in a closed popover: click it as the popover would */
   g_signal_emit_by_name (ack, "clicked");
+  /* The note comes first: what was done, at least five characters besides spaces
+   * (four here, in more than five bytes). */
+  wait_for (f, has_dialog_with, (gpointer) "ack", "the acknowledgement note");
+  dlg = find_dialog_with ("ack");
+  g_assert_false (adw_message_dialog_get_response_enabled (dlg, "ack"));
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dlg)), " Đã  gọ ");
+  g_assert_false (adw_message_dialog_get_response_enabled (dlg, "ack"));
+  adw_message_dialog_response (dlg, "ack");     /* a disabled response acknowledges nothing */
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dlg)), ACK_NOTE);
+  g_assert_true (adw_message_dialog_get_response_enabled (dlg, "ack"));
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM alarm WHERE acked_at IS NOT NULL"), ==, 0);
+  adw_message_dialog_response (dlg, "ack");
+  gtk_window_destroy (GTK_WINDOW (dlg));
   wait_for (f, acked, (gpointer) TTSH_ALARM_C08_LOCKED, "the acknowledgement");
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM alarm WHERE kind = '" TTSH_ALARM_C08_LOCKED "' "
+                                         "AND ack_note = '" ACK_NOTE "'"), ==, 1);
   g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM journal WHERE action = 'ALARM_ACKED' AND actor = 'ql1' "
-                                  "AND subject LIKE '" TTSH_ALARM_C08_LOCKED "%'"), ==, 1);
+                                  "AND subject LIKE '" TTSH_ALARM_C08_LOCKED "%' AND detail = '" ACK_NOTE "'"), ==, 1);
+
+  gtk_window_destroy (win);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+test_resume_sending (Fixture *f, gconstpointer data)
+{
+  g_autoptr(TtshContext) manager = context_for (f, f->manager_id, "ql1", "Phạm Văn Quản Lý", TTSH_OPERATOR_QUAN_LY);
+  g_autoptr(TtshContext) supervisor = context_for (f, f->supervisor_id, "gs1", "Lê Văn Giám Sát", TTSH_OPERATOR_GIAM_SAT);
+  g_autoptr(JsonObject) st = NULL;
+  g_autoptr(Enqueue) first = NULL;
+  g_autoptr(Enqueue) second = NULL;
+  GtkWindow *win = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *gs_bar = ttsh_health_bar_new (supervisor);
+  GtkWidget *ql_bar = ttsh_health_bar_new (manager);
+  AdwMessageDialog *dlg;
+  const char *body;
+
+  gtk_window_set_default_size (win, 1280, 200);
+  gtk_box_append (GTK_BOX (box), gs_bar);
+  gtk_box_append (GTK_BOX (box), ql_bar);
+  gtk_window_set_child (win, box);
+  gtk_window_present (win);
+
+  /* 1. C08 refuses our address (-7): sending stops, two records wait. */
+  st = test_c08_control (f->sim, "{\"deny_ip\":true}");
+  first = enqueue (f, 1, "Nguyễn Văn An");
+  second = enqueue (f, 2, "Trần Thị Bích");
+  wait_for (f, record_in_state, "SELECT count(*) FROM meta WHERE key = 'c08.stopped' AND value = '-7'", "the -7 stop");
+  wait_for (f, alarm_open, (gpointer) TTSH_ALARM_C08_IP_DENIED, "the stop alarm");
+  g_assert_cmpint (test_c08_ledger_int (f->sim, "SELECT count(*) FROM record"), ==, 0);
+
+  /* 2. The supervisor sees the stop but cannot lift it. */
+  wait_for (f, resume_offered, gs_bar, "the supervisor's resume button");
+  g_assert_true (label_shows (gs_bar, "C08: sending stopped (code -7)"));
+  g_assert_false (gtk_widget_is_sensitive (ttsh_health_bar_get_resume_button (TTSH_HEALTH_BAR (gs_bar))));
+  g_signal_emit_by_name (ttsh_health_bar_get_resume_button (TTSH_HEALTH_BAR (gs_bar)), "clicked");
+  for (int i = 0; i < 20; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+  g_assert_null (find_dialog_with ("resume"));
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM meta WHERE key = 'c08.stopped' AND value = '-7'"), ==, 1);
+
+  /* 3. The address is registered; the manager confirms the named stop and resumes. */
+  g_clear_pointer (&st, json_object_unref);
+  st = test_c08_control (f->sim, "{\"deny_ip\":false}");
+  wait_for (f, resume_usable, ql_bar, "the manager's resume button");
+  g_signal_emit_by_name (ttsh_health_bar_get_resume_button (TTSH_HEALTH_BAR (ql_bar)), "clicked");
+  wait_for (f, has_dialog_with, (gpointer) "resume", "the confirmation");
+  dlg = find_dialog_with ("resume");
+  body = adw_message_dialog_get_body (dlg);
+  g_assert_nonnull (strstr (body, "-7"));
+  g_assert_nonnull (strstr (body, ttsh_code_message (TTSH_CODE_IP_DENIED)));
+  adw_message_dialog_response (dlg, "resume");
+  gtk_window_destroy (GTK_WINDOW (dlg));
+  wait_for (f, record_in_state, "SELECT count(*) FROM meta WHERE key = 'c08.stopped' AND value = ''", "the stop to be lifted");
+
+  /* 4. The held records reach C08, the journal names the manager, both bars are normal again. */
+  wait_for (f, in_ledger, first->code, "the first held record in the ledger");
+  wait_for (f, in_ledger, second->code, "the second held record in the ledger");
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM journal WHERE action = 'CONFIG_CHANGED' "
+                                         "AND actor = 'ql1' AND subject = 'c08.stopped' AND detail LIKE '%-7'"), ==, 1);
+  g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM alarm WHERE kind = '"
+                                         TTSH_ALARM_C08_IP_DENIED "' AND cleared_at IS NULL"), ==, 0);
+  wait_for (f, back_to_normal, ql_bar, "the manager's bar back to normal");
+  wait_for (f, back_to_normal, gs_bar, "the supervisor's bar back to normal");
 
   gtk_window_destroy (win);
   while (g_main_context_iteration (NULL, FALSE))
@@ -475,5 +609,6 @@ main (int argc, char *argv[])
   g_setenv ("TTSH_SENDER_CLOCK_INTERVAL_MS", "1000", TRUE);
 
   g_test_add ("/ui/errors-c08/end-to-end", Fixture, NULL, setup, test_end_to_end, teardown);
+  g_test_add ("/ui/errors-c08/resume-sending", Fixture, NULL, setup, test_resume_sending, teardown);
   return g_test_run ();
 }

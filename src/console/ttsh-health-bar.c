@@ -1,7 +1,9 @@
 /* ttsh-health-bar.c — C08 availability, token, clock skew, outbox depth, age
  * of the oldest unsent record against the 30-minute limit, connected exam
  * programs and open alarms. Read on the engine thread on every "changed"
- * signal and each second; new alarms also become desktop notifications. */
+ * signal and each second; new alarms also become desktop notifications.
+ * Alarms are acknowledged with a note, and a stop C08 imposed is lifted
+ * here by the roles allowed to. */
 #define G_LOG_DOMAIN "ttsh-console"
 #include "config.h"
 
@@ -9,9 +11,11 @@
 #include <json-glib/json-glib.h>
 
 #include "ttsh-alarm.h"
+#include "ttsh-errors.h"
 #include "ttsh-format.h"
 #include "ttsh-health-bar.h"
 #include "ttsh-query.h"
+#include "ttsh-sender.h"
 #include "ttsh-status.h"
 #include "ttsh-wire.h"
 
@@ -19,6 +23,9 @@
  * 30-minute legal limit, and red at the alarm threshold. */
 #define AGE_WARNING_S  (10 * 60)
 #define AGE_ERROR_S    (TTSH_LATE_ALARM_MS / 1000)
+
+/* An acknowledgement says what was done: a few words, not a keystroke. */
+#define ACK_NOTE_MIN_CHARS 5
 
 struct _TtshHealthBar {
   GtkWidget      parent_instance;
@@ -31,6 +38,7 @@ struct _TtshHealthBar {
   gboolean       again;
   guint          generation;
   GHashTable    *notified;       /* alarm ids already notified */
+  GHashTable    *acking;         /* alarm ids with an acknowledgement under way */
 
   GtkBox        *box;
   GtkRevealer   *strip_revealer;
@@ -39,7 +47,12 @@ struct _TtshHealthBar {
   GtkLabel      *strip_label;
   GtkButton     *strip_ack;
   gint64         strip_alarm_id;
+  char          *strip_alarm_message;
   GtkLabel      *c08_label;
+  GtkWidget     *resume_button;
+  GtkLabel      *stop_reason;
+  int            stop_code;      /* what holds sending, 0: nothing */
+  gboolean       resuming;
   GtkLabel      *token_label;
   GtkLabel      *skew_label;
   GtkLabel      *outbox_label;
@@ -65,6 +78,7 @@ typedef struct {
   JsonNode  *status;
   GPtrArray *alarms;
   gint64     clients;
+  int        held;               /* stop condition, as the Errors page sees it */
 } Reading;
 
 static void
@@ -94,6 +108,7 @@ read_thread (TtshEngine  *engine,
     goto fail;
   clients = ttsh_store_meta_get (store, TTSH_META_CLIENTS_CONNECTED);
   r->clients = clients && *clients ? g_ascii_strtoll (clients, NULL, 10) : -1;
+  r->held = ttsh_errors_held_code (store);
   return r;
 
 fail:
@@ -143,6 +158,29 @@ member_int (JsonObject *o,
 static void ack_clicked  (GtkButton     *button,
                           TtshHealthBar *self);
 static void on_strip_ack (TtshHealthBar *self);
+
+/* -2, -3 and -7 wait for an operator; -10 lifts itself after a good clock check. */
+static gboolean
+stop_needs_operator (int code)
+{
+  return code == TTSH_CODE_ACCOUNT_LOCKED || code == TTSH_CODE_BAD_CREDENTIALS ||
+         code == TTSH_CODE_IP_DENIED;
+}
+
+static void
+update_resume (TtshHealthBar *self)
+{
+  gboolean can = ttsh_context_can (self->context, TTSH_PERM_RESUME_SENDING);
+  gboolean offered = stop_needs_operator (self->stop_code);
+
+  gtk_widget_set_visible (self->resume_button, offered);
+  gtk_widget_set_tooltip_text (self->resume_button, can
+      ? _("Lift the stop once its cause is fixed; your name goes into the audit journal")
+      : _("Only a manager or an administrator may resume sending"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "health.resume-sending",
+                                 offered && can && !self->resuming);
+  gtk_widget_set_visible (GTK_WIDGET (self->stop_reason), self->stop_code == TTSH_CODE_CLOCK_SKEW);
+}
 
 static void
 notify_alarm (TtshHealthBar *self,
@@ -198,7 +236,9 @@ show_alarms (TtshHealthBar *self,
           GtkWidget *ack = gtk_button_new_with_mnemonic (_("_Acknowledge"));
 
           gtk_widget_set_valign (ack, GTK_ALIGN_CENTER);
+          gtk_widget_set_sensitive (ack, !g_hash_table_contains (self->acking, &a->id));
           g_object_set_data_full (G_OBJECT (ack), "alarm-id", g_memdup2 (&a->id, sizeof a->id), g_free);
+          g_object_set_data_full (G_OBJECT (ack), "alarm-message", g_strdup (a->message), g_free);
           gtk_accessible_update_property (GTK_ACCESSIBLE (ack), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                           _("Acknowledge alarm"), -1);
           g_signal_connect (ack, "clicked", G_CALLBACK (ack_clicked), self);
@@ -218,13 +258,15 @@ show_alarms (TtshHealthBar *self,
         : g_strdup_printf ("%s — %s", when, top->message);
 
       self->strip_alarm_id = top->id;
+      g_free (self->strip_alarm_message);
+      self->strip_alarm_message = g_strdup (top->message);
       gtk_label_set_text (self->strip_label, line);
       gtk_image_set_from_icon_name (self->strip_icon, g_str_equal (top->severity, "CRITICAL")
                                     ? "dialog-error-symbolic" : "dialog-warning-symbolic");
       gtk_widget_remove_css_class (self->strip, critical ? "warning" : "error");
       gtk_widget_add_css_class (self->strip, critical ? "error" : "warning");
       gtk_widget_set_visible (GTK_WIDGET (self->strip_ack), can_ack);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->strip_ack), TRUE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->strip_ack), !g_hash_table_contains (self->acking, &top->id));
     }
   gtk_revealer_set_reveal_child (self->strip_revealer, alarms->len > 0);
 
@@ -252,11 +294,13 @@ show_reading (TtshHealthBar *self,
   g_autofree char *text = NULL;
 
   /* C08 */
-  if (member_int (s, "sending_stopped", &v))
+  self->stop_code = r->held;
+  if (r->held != 0)
     {
-      text = g_strdup_printf (_("C08: sending stopped (code %d)"), (int) v);
+      text = g_strdup_printf (r->held == TTSH_CODE_CLOCK_SKEW ? _("C08: sending paused (code %d)")
+                                                              : _("C08: sending stopped (code %d)"), r->held);
       set_chip (self->c08_label, text, "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->c08_label), ttsh_code_message ((int) v));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->c08_label), ttsh_code_message (r->held));
     }
   else if (g_strcmp0 (c08, "SAN_SANG") == 0)
     set_chip (self->c08_label, _("C08: ready"), "ok");
@@ -264,6 +308,9 @@ show_reading (TtshHealthBar *self,
     set_chip (self->c08_label, _("C08: busy"), "warning");
   else
     set_chip (self->c08_label, _("C08: not checked yet"), "dim");
+  if (r->held == 0)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->c08_label), _("Availability of the C08 system"));
+  update_resume (self);
   g_clear_pointer (&text, g_free);
 
   /* Token */
@@ -422,6 +469,7 @@ on_engine_changed (TtshEngine    *engine,
 typedef struct {
   gint64  id;
   char   *operator_name;
+  char   *note;
 } Ack;
 
 static void
@@ -430,6 +478,7 @@ ack_free (gpointer data)
   Ack *a = data;
 
   g_free (a->operator_name);
+  g_free (a->note);
   g_free (a);
 }
 
@@ -441,53 +490,237 @@ ack_thread (TtshEngine  *engine,
 {
   Ack *a = data;
 
-  if (!ttsh_alarm_ack (store, a->id, a->operator_name, "", error))
+  if (!ttsh_alarm_ack (store, a->id, a->operator_name, a->note, error))
     return NULL;
   _ttsh_engine_emit_changed (engine, "alarm");
+  _ttsh_engine_emit_changed (engine, "journal");
   return GINT_TO_POINTER (1);
 }
+
+typedef struct {
+  TtshHealthBar *self;
+  gint64         id;
+} AckDone;
 
 static void
 ack_done (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
+  AckDone *d = user_data;
   g_autoptr(GError) error = NULL;
 
   if (ttsh_engine_call_finish (TTSH_ENGINE (source), result, &error) == NULL &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("cannot acknowledge the alarm: %s", error->message);
+  g_hash_table_remove (d->self->acking, &d->id);
+  g_object_unref (d->self);
+  g_free (d);
+}
+
+/* Characters that are not white space: "   ." is not a note. */
+static guint
+note_length (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    if (!g_unichar_isspace (g_utf8_get_char (p)))
+      n++;
+  return n;
 }
 
 static void
-ack (TtshHealthBar *self,
-     GtkWidget     *button,
-     gint64         id)
+on_ack_note_changed (GtkEditable      *entry,
+                     AdwMessageDialog *dlg)
 {
+  adw_message_dialog_set_response_enabled (dlg, "ack",
+                                           note_length (gtk_editable_get_text (entry)) >= ACK_NOTE_MIN_CHARS);
+}
+
+static void
+on_ack_response (AdwMessageDialog *dlg,
+                 const char       *response,
+                 TtshHealthBar    *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dlg));
+  gint64 id = *(gint64 *) g_object_get_data (G_OBJECT (dlg), "alarm-id");
+  g_autofree char *note = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  AckDone *d;
   Ack *a;
 
-  if (!ttsh_context_check (self->context, TTSH_PERM_ACK_ALARM, "alarm"))
+  /* adw_message_dialog_response() emits a disabled response too: check again. */
+  if (g_strcmp0 (response, "ack") != 0 || note_length (note) < ACK_NOTE_MIN_CHARS ||
+      g_hash_table_contains (self->acking, &id))
     return;
   a = g_new0 (Ack, 1);
   a->id = id;
   a->operator_name = g_strdup (ttsh_operator_get_username (ttsh_context_get_operator (self->context)));
-  gtk_widget_set_sensitive (button, FALSE);
+  a->note = g_steal_pointer (&note);
+  d = g_new0 (AckDone, 1);
+  d->self = g_object_ref (self);
+  d->id = id;
+  g_hash_table_add (self->acking, g_memdup2 (&id, sizeof id));
+  if (id == self->strip_alarm_id)
+    gtk_widget_set_sensitive (GTK_WIDGET (self->strip_ack), FALSE);
   ttsh_engine_call_async (ttsh_context_get_engine (self->context), ack_thread, a, ack_free, NULL,
-                          self->cancellable, ack_done, button);
+                          self->cancellable, ack_done, d);
+}
+
+/* Asks what was done about the alarm; the note goes with the operator's
+ * name into the alarm row and the audit journal. */
+static void
+ack (TtshHealthBar *self,
+     gint64         id,
+     const char    *message)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwMessageDialog *dlg;
+  GtkWidget *entry;
+
+  if (!ttsh_context_check (self->context, TTSH_PERM_ACK_ALARM, "alarm"))
+    return;
+  if (g_hash_table_contains (self->acking, &id))
+    return;
+  dlg = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                    _("Acknowledge alarm?"), NULL));
+  adw_message_dialog_format_body (dlg, _("%s\n\nWrite down what was done about it. "
+                                         "Your name and note go into the audit journal."),
+                                  message ? message : "");
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Note (required): what was done"));
+  gtk_entry_set_max_length (GTK_ENTRY (entry), 500);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Note"), -1);
+  adw_message_dialog_set_extra_child (dlg, entry);
+  adw_message_dialog_add_responses (dlg, "cancel", _("_Cancel"), "ack", _("_Acknowledge"), NULL);
+  adw_message_dialog_set_response_appearance (dlg, "ack", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (dlg, "ack", FALSE);
+  adw_message_dialog_set_default_response (dlg, "ack");
+  adw_message_dialog_set_close_response (dlg, "cancel");
+  g_object_set_data_full (G_OBJECT (dlg), "alarm-id", g_memdup2 (&id, sizeof id), g_free);
+  g_signal_connect (entry, "changed", G_CALLBACK (on_ack_note_changed), dlg);
+  g_signal_connect_object (dlg, "response", G_CALLBACK (on_ack_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dlg));
 }
 
 static void
 ack_clicked (GtkButton     *button,
              TtshHealthBar *self)
 {
-  ack (self, GTK_WIDGET (button), *(gint64 *) g_object_get_data (G_OBJECT (button), "alarm-id"));
+  ack (self, *(gint64 *) g_object_get_data (G_OBJECT (button), "alarm-id"),
+       g_object_get_data (G_OBJECT (button), "alarm-message"));
 }
 
 static void
 on_strip_ack (TtshHealthBar *self)
 {
   if (self->strip_alarm_id != 0)
-    ack (self, GTK_WIDGET (self->strip_ack), self->strip_alarm_id);
+    ack (self, self->strip_alarm_id, self->strip_alarm_message);
+}
+
+/* Resuming sending ---------------------------------------------------------- */
+
+typedef struct {
+  TtshOperator *op;
+} Resume;
+
+static void
+resume_free (gpointer data)
+{
+  Resume *r = data;
+
+  g_object_unref (r->op);
+  g_free (r);
+}
+
+static gpointer
+resume_thread (TtshEngine  *engine,
+               TtshStore   *store,
+               gpointer     data,
+               GError     **error)
+{
+  Resume *r = data;
+
+  /* Checked again where the stop is lifted, as cancellations are; a refusal is journaled. */
+  if (!ttsh_operators_check (store, r->op, TTSH_PERM_RESUME_SENDING, TTSH_META_C08_STOPPED, error) ||
+      !ttsh_sender_resume (engine, ttsh_operator_get_username (r->op), error))
+    return NULL;
+  _ttsh_engine_emit_changed (engine, "alarm");
+  _ttsh_engine_emit_changed (engine, "journal");
+  return GINT_TO_POINTER (1);
+}
+
+static void
+resume_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(TtshHealthBar) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ttsh_engine_call_finish (TTSH_ENGINE (source), result, &error) == NULL)
+    {
+      GtkRoot *root;
+      AdwMessageDialog *dlg;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      root = gtk_widget_get_root (GTK_WIDGET (self));
+      dlg = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                        _("Sending was not resumed"), error->message));
+      adw_message_dialog_add_response (dlg, "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dlg));
+    }
+  self->resuming = FALSE;
+  update_resume (self);
+  ttsh_health_bar_refresh (self);
+}
+
+static void
+on_resume_response (AdwMessageDialog *dlg,
+                    const char       *response,
+                    TtshHealthBar    *self)
+{
+  Resume *r;
+
+  if (g_strcmp0 (response, "resume") != 0 || self->resuming)
+    return;
+  r = g_new0 (Resume, 1);
+  r->op = g_object_ref (ttsh_context_get_operator (self->context));
+  self->resuming = TRUE;
+  update_resume (self);
+  ttsh_engine_call_async (ttsh_context_get_engine (self->context), resume_thread, r, resume_free, NULL,
+                          self->cancellable, resume_done, g_object_ref (self));
+}
+
+static void
+resume_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  TtshHealthBar *self = TTSH_HEALTH_BAR (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  int code = self->stop_code;
+  AdwMessageDialog *dlg;
+
+  if (!ttsh_context_check (self->context, TTSH_PERM_RESUME_SENDING, TTSH_META_C08_STOPPED))
+    return;
+  if (!stop_needs_operator (code) || self->resuming)
+    return;
+  dlg = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                    _("Resume sending to C08?"), NULL));
+  adw_message_dialog_format_body (dlg, _("Sending to C08 stopped on code %d: %s.\n\n"
+                                         "Fix first: %s\n\n"
+                                         "Resume only once the cause is fixed, otherwise C08 refuses again and "
+                                         "sending stops again. Your name goes into the audit journal."),
+                                  code, ttsh_code_message (code), ttsh_code_action (code));
+  adw_message_dialog_add_responses (dlg, "cancel", _("_Cancel"), "resume", _("_Resume sending"), NULL);
+  adw_message_dialog_set_response_appearance (dlg, "resume", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dlg, "cancel");
+  adw_message_dialog_set_close_response (dlg, "cancel");
+  g_signal_connect_object (dlg, "response", G_CALLBACK (on_resume_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dlg));
 }
 
 /* GObject ------------------------------------------------------------------ */
@@ -530,6 +763,8 @@ ttsh_health_bar_finalize (GObject *object)
   TtshHealthBar *self = TTSH_HEALTH_BAR (object);
 
   g_hash_table_unref (self->notified);
+  g_hash_table_unref (self->acking);
+  g_free (self->strip_alarm_message);
   G_OBJECT_CLASS (ttsh_health_bar_parent_class)->finalize (object);
 }
 
@@ -589,6 +824,8 @@ ttsh_health_bar_class_init (TtshHealthBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, strip_ack);
   gtk_widget_class_bind_template_callback (widget_class, on_strip_ack);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, c08_label);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, resume_button);
+  gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, stop_reason);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, token_label);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, skew_label);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, outbox_label);
@@ -598,6 +835,7 @@ ttsh_health_bar_class_init (TtshHealthBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, alarm_label);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, alarm_popover);
   gtk_widget_class_bind_template_child (widget_class, TtshHealthBar, alarm_list);
+  gtk_widget_class_install_action (widget_class, "health.resume-sending", NULL, resume_action);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "healthbar");
 }
@@ -607,11 +845,21 @@ ttsh_health_bar_init (TtshHealthBar *self)
 {
   self->cancellable = g_cancellable_new ();
   self->notified = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->acking = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "health.resume-sending", FALSE);
 }
 
 GtkWidget *
 ttsh_health_bar_new (TtshContext *context)
 {
   return g_object_new (TTSH_TYPE_HEALTH_BAR, "context", context, NULL);
+}
+
+GtkWidget *
+ttsh_health_bar_get_resume_button (TtshHealthBar *self)
+{
+  g_return_val_if_fail (TTSH_IS_HEALTH_BAR (self), NULL);
+
+  return self->resume_button;
 }

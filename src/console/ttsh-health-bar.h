@@ -15,5 +15,8 @@ GtkWidget *ttsh_health_bar_new     (TtshContext   *context);
 void       ttsh_health_bar_refresh (TtshHealthBar *self);
 /* Number of completed readings (tests wait on it). */
 guint      ttsh_health_bar_get_generation (TtshHealthBar *self);
+/* The "Resume sending" button: shown while C08 stopped sending with -2, -3
+ * or -7, usable by the roles allowed to lift the stop (tests). */
+GtkWidget *ttsh_health_bar_get_resume_button (TtshHealthBar *self);
 
 G_END_DECLS

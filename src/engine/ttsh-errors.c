@@ -173,6 +173,12 @@ held_code (TtshStore *store)
   return skew ? TTSH_CODE_CLOCK_SKEW : 0;
 }
 
+int
+ttsh_errors_held_code (TtshStore *store)
+{
+  return held_code (store);
+}
+
 GPtrArray *
 ttsh_errors_list (TtshStore  *store,
                   gboolean    include_handled,

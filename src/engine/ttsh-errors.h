@@ -71,6 +71,10 @@ GPtrArray  *ttsh_errors_list        (TtshStore    *store,
 gint64      ttsh_errors_count_open  (TtshStore    *store,
                                      GError      **error);
 
+/* The stop condition holding every unsent record, or 0: -2, -3, -7 from
+ * meta c08.stopped, else -10 while the clock alarm is open. */
+int         ttsh_errors_held_code   (TtshStore    *store);
+
 /* The payload as stored, pretty-printed; the citizen ID is masked and photos
  * are replaced by their size unless @reveal_personal. */
 char       *ttsh_errors_payload_text (TtshStore   *store,

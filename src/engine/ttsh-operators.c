@@ -42,6 +42,7 @@ static const char *const perm_names[TTSH_PERM_N] = {
   [TTSH_PERM_VIEW_AUDIT]        = "VIEW_AUDIT",
   [TTSH_PERM_EXPORT]            = "EXPORT",
   [TTSH_PERM_MANAGE_OPERATORS]  = "MANAGE_OPERATORS",
+  [TTSH_PERM_RESUME_SENDING]    = "RESUME_SENDING",
 };
 
 /* Columns: supervisor, examiner, manager, administrator. Citizen IDs only for
@@ -59,6 +60,7 @@ static const gboolean perm_table[TTSH_PERM_N][4] = {
   [TTSH_PERM_VIEW_AUDIT]       = { FALSE, FALSE, TRUE,  TRUE  },
   [TTSH_PERM_EXPORT]           = { FALSE, FALSE, TRUE,  TRUE  },
   [TTSH_PERM_MANAGE_OPERATORS] = { FALSE, FALSE, FALSE, TRUE  },
+  [TTSH_PERM_RESUME_SENDING]   = { FALSE, FALSE, TRUE,  TRUE  },
 };
 
 static int

@@ -47,6 +47,7 @@ typedef enum {
   TTSH_PERM_VIEW_AUDIT,
   TTSH_PERM_EXPORT,
   TTSH_PERM_MANAGE_OPERATORS,
+  TTSH_PERM_RESUME_SENDING,    /* lift a stop C08 imposed (-2, -3, -7) */
   TTSH_PERM_N
 } TtshPermission;
 
