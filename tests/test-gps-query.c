@@ -7,6 +7,7 @@
 
 #include "ttsh-journal.h"
 #include "ttsh-query-gps.h"
+#include "ttsh-query.h"
 #include "ttsh-test-util.h"
 #include "test-gps-fixture.h"
 
@@ -413,6 +414,41 @@ test_route (Fixture *f, gconstpointer data)
   g_assert_cmpint (n, ==, 2);
 }
 
+/* The candidate detail counts the road test's GPS quality like the map:
+ * a silence in the track is a gap there too; no track, no count. */
+static void
+test_candidate_quality (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TtshGpsTrack) track = NULL;
+  g_autoptr(TtshCandidateDetail) d = NULL;
+  g_autoptr(TtshCandidateDetail) none = NULL;
+  gint64 cand = ttsh_fixture_candidate (f->store, f->session, "DT002", "Trần Thị Bình");
+  gint64 other = ttsh_fixture_candidate (f->store, f->session, "DT003", "Lê Văn Cường");
+  gint64 p1;
+  double along;
+
+  p1 = ttsh_fixture_process (f->store, cand, 1, 1, "BAT_DAU", 100, "[]");
+  along = ttsh_fixture_drive (f->store, p1, cand, 1, start_ms (), 30, 0);
+  ttsh_fixture_drive (f->store, p1, cand, 1, start_ms () + 120000, 30, along);
+  ttsh_fixture_process (f->store, other, 1, 1, "BAT_DAU", 100, "[]");
+
+  track = ttsh_query_gps_track (f->store, cand, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (track->quality.n_gaps, ==, 1);
+  d = ttsh_query_candidate (f->store, cand, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (d->gps_attempt, ==, 1);
+  g_assert_cmpuint (d->gps_quality.n_points, ==, 60);
+  g_assert_cmpuint (d->gps_quality.n_gaps, ==, track->quality.n_gaps);
+  g_assert_cmpint (d->gps_quality.longest_gap_ms, ==, track->quality.longest_gap_ms);
+  g_assert_cmpint (d->gps_quality.longest_gap_ms, >=, 90000);
+
+  none = ttsh_query_candidate (f->store, other, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (none->gps_attempt, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -423,6 +459,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gps/simplify", test_simplify);
   g_test_add ("/gps/track", Fixture, NULL, setup, test_track, teardown);
   g_test_add ("/gps/track/missing", Fixture, NULL, setup, test_missing_candidate, teardown);
+  g_test_add ("/gps/candidate-quality", Fixture, NULL, setup, test_candidate_quality, teardown);
   g_test_add ("/gps/live-and-finished", Fixture, NULL, setup, test_live_and_finished, teardown);
   g_test_add ("/gps/route", Fixture, NULL, setup, test_route, teardown);
   return g_test_run ();

@@ -8,6 +8,8 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "ttsh-map-util.h"
+#include "ttsh-wire.h"
 #include "ttsh-tooltip.h"
 #include "ttsh-candidate-panel.h"
 #include "ttsh-format.h"
@@ -269,6 +271,23 @@ show_detail (TtshCandidatePanel  *self,
             continue;
           adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), event_row (e));
           n++;
+        }
+      if (d->gps_attempt > 0 && g_str_equal (ttsh_contents[i], TTSH_CONTENT_DUONG_TRUONG))
+        {
+          /* Gaps, jumps and poor accuracy of the road test's track, as the
+           * map marks them; the stored points are never smoothed. */
+          GtkWidget *row = adw_action_row_new ();
+          g_autofree char *quality = ttsh_map_quality_text (&d->gps_quality);
+          /* TRANSLATORS: title of the GPS quality line of a road test attempt */
+          g_autofree char *title = g_strdup_printf (_("GPS track, attempt %d"), d->gps_attempt);
+          const TtshGpsQuality *q = &d->gps_quality;
+
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), quality);
+          adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name (
+              q->n_gaps + q->n_jumps + q->n_poor > 0 ? "dialog-warning-symbolic" : "mark-location-symbolic"));
+          gtk_widget_set_name (row, "gps-quality");
+          adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
         }
       if (n == 0)
         {

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ttsh-map-util.h"
 
@@ -56,4 +57,17 @@ ttsh_map_palette (guint    index,
     "#2ec27e", "#865e3c", "#1a5fb4", "#5e5c64", "#a347ba", "#107a5a",
   };
   gdk_rgba_parse (color, colours[index % G_N_ELEMENTS (colours)]);
+}
+
+char *
+ttsh_map_quality_text (const TtshGpsQuality *q)
+{
+  g_autofree char *gap = ttsh_map_format_span (q->longest_gap_ms);
+
+  if (q->n_gaps == 0 && q->n_jumps == 0 && q->n_poor == 0)
+    /* TRANSLATORS: GPS quality summary with nothing to report */
+    return g_strdup_printf (_("GPS quality: good (%u points)"), q->n_points);
+  /* TRANSLATORS: GPS quality summary: points, gaps (longest), jumps, poor accuracy */
+  return g_strdup_printf (_("GPS quality: %u points, %u gaps (longest %s), %u jumps, %u with poor accuracy"),
+                          q->n_points, q->n_gaps, gap, q->n_jumps, q->n_poor);
 }

@@ -654,19 +654,6 @@ events_text (GPtrArray *events)
   return g_string_free (s, FALSE);
 }
 
-static char *
-quality_text (const TtshGpsQuality *q)
-{
-  g_autofree char *gap = ttsh_map_format_span (q->longest_gap_ms);
-
-  if (q->n_gaps == 0 && q->n_jumps == 0 && q->n_poor == 0)
-    /* TRANSLATORS: GPS quality summary with nothing to report */
-    return g_strdup_printf (_("GPS quality: good (%u points)"), q->n_points);
-  /* TRANSLATORS: GPS quality summary: points, gaps (longest), jumps, poor accuracy */
-  return g_strdup_printf (_("GPS quality: %u points, %u gaps (longest %s), %u jumps, %u with poor accuracy"),
-                          q->n_points, q->n_gaps, gap, q->n_jumps, q->n_poor);
-}
-
 static void
 update_detail (TtshMapView *self)
 {
@@ -686,7 +673,7 @@ update_detail (TtshMapView *self)
       title = g_strdup_printf ("%s — %s", t->candidate_no, t->full_name);
       /* TRANSLATORS: replayed test detail: attempt, score, distance, duration */
       body = g_strdup_printf (_("Attempt %d · score %s · %s km in %s"), t->attempt, score, dist, span);
-      quality = quality_text (&t->quality);
+      quality = ttsh_map_quality_text (&t->quality);
       events = t->events->len ? events_text (t->events) : g_strdup (_("No deductions"));
     }
   else if (v != NULL)
@@ -708,7 +695,7 @@ update_detail (TtshMapView *self)
         /* TRANSLATORS: live vehicle detail: speed, heading, time, score, distance */
         body = g_strdup_printf (_("Speed %s km/h · heading %s° · at %s\nScore %s · %s km driven"),
                                 speed, heading, clock, score, dist);
-      quality = quality_text (&v->quality);
+      quality = ttsh_map_quality_text (&v->quality);
       events = v->events->len ? events_text (v->events) : g_strdup (_("No deductions"));
     }
   else if (pos != G_MAXUINT)

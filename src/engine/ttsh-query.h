@@ -6,6 +6,7 @@
  * get only the candidates that changed since. */
 #pragma once
 
+#include "ttsh-query-gps.h"
 #include "ttsh-store.h"
 
 G_BEGIN_DECLS
@@ -111,6 +112,9 @@ typedef struct {
   char          *session_code;
   char          *session_name;
   GPtrArray     *events;   /* of TtshEvent, by time */
+  /* Road test: the latest attempt's GPS track, analysed (nothing changed). */
+  int            gps_attempt;   /* 0: no GPS point recorded */
+  TtshGpsQuality gps_quality;
 } TtshCandidateDetail;
 
 void                 ttsh_candidate_detail_free (TtshCandidateDetail *detail);
