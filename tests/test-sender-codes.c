@@ -10,6 +10,7 @@
 #include "ttsh-status.h"
 #include "ttsh-wire.h"
 #include "ttsh-test-c08.h"
+#include "test-gps-fixture.h"
 
 #define WAIT_MS 20000
 
@@ -615,6 +616,91 @@ test_stream_order_after_error (Fixture *f, gconstpointer data)
   assert_ledger_matches (f);
 }
 
+typedef struct {
+  gint64 candidate;
+} SummaryArgs;
+
+/* One candidate's QUA_TRINH held in backoff for a minute, then its
+ * TONG_HOP, in one engine-thread step so the sender sees both at once. */
+static gpointer
+do_enqueue_held_and_summary (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
+{
+  SummaryArgs *a = data;
+  g_autofree char *stream = ttsh_outbox_stream_key ("KSH-2026-11-23", "DK-S", TTSH_CONTENT_SA_HINH);
+  g_autofree char *summary_stream = ttsh_outbox_stream_key ("KSH-2026-11-23", "DK-S", TTSH_KIND_TONG_HOP);
+  g_autoptr(JsonObject) rec = json_object_new ();
+  g_autoptr(JsonObject) sum = json_object_new ();
+  g_autofree char *held = NULL;
+  gint64 session, id;
+
+  session = ttsh_fixture_session (store, "KSH-2026-11-23");
+  a->candidate = ttsh_fixture_candidate (store, session, "0077", "Phạm Văn Dũng");
+  for (int i = 0; i < 2; i++)
+    {
+      JsonObject *o = i == 0 ? rec : sum;
+      json_object_set_string_member (o, TTSH_W_MA_DANG_KY, "DK-S");
+      json_object_set_string_member (o, TTSH_W_HO_TEN, "Phạm Văn Dũng");
+      json_object_set_string_member (o, TTSH_W_NGAY_SINH, "1991-02-03");
+      json_object_set_string_member (o, TTSH_W_SO_CCCD, "001091005678");
+      json_object_set_string_member (o, TTSH_W_SO_BAO_DANH, "0077");
+      json_object_set_string_member (o, TTSH_W_HANG_SAT_HACH, "B");
+      json_object_set_string_member (o, TTSH_W_MA_KY_SAT_HACH, "KSH-2026-11-23");
+    }
+  json_object_set_string_member (rec, TTSH_W_NOI_DUNG_SAT_HACH, TTSH_CONTENT_SA_HINH);
+  json_object_set_int_member (rec, TTSH_W_LAN_SAT_HACH, 1);
+  json_object_set_int_member (rec, TTSH_W_SO_THU_TU, 2);
+  json_object_set_string_member (rec, TTSH_W_TRANG_THAI, "DANG_THI");
+  json_object_set_double_member (rec, TTSH_W_DIEM, 90);
+  json_object_set_string_member (sum, TTSH_W_KET_QUA, "DAT");
+  json_object_set_array_member (sum, TTSH_W_DIEM, json_array_new ());
+  json_object_set_string_member (sum, TTSH_W_THOI_GIAN_KET_THUC_KY, "2026-11-23T17:00:00+07:00");
+
+  id = ttsh_outbox_enqueue (store, "TTSH-HN-01", TTSH_KIND_QUA_TRINH, stream, "KSH-2026-11-23", a->candidate,
+                            rec, NULL, error);
+  if (id == 0)
+    return NULL;
+  held = g_strdup_printf ("UPDATE outbox SET next_attempt_at = %" G_GINT64_FORMAT " WHERE id = %" G_GINT64_FORMAT,
+                          ttsh_now_ms () + 60000, id);
+  if (!ttsh_store_exec (store, held, error))
+    return NULL;
+  if (ttsh_outbox_enqueue (store, "TTSH-HN-01", TTSH_KIND_TONG_HOP, summary_stream, "KSH-2026-11-23",
+                           a->candidate, sum, NULL, error) == 0)
+    return NULL;
+  ttsh_sender_wake (engine);
+  return GINT_TO_POINTER (1);
+}
+
+static gpointer
+do_release (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
+{
+  if (!ttsh_store_exec (store, "UPDATE outbox SET next_attempt_at = 0 WHERE kind = 'QUA_TRINH'", error))
+    return NULL;
+  ttsh_sender_wake (engine);
+  return GINT_TO_POINTER (1);
+}
+
+static void
+test_summary_after_records (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  SummaryArgs a = { 0 };
+
+  g_assert_nonnull (ttsh_engine_call_sync (f->engine, do_enqueue_held_and_summary, &a, &error));
+  g_assert_no_error (error);
+  /* Twenty polls later the summary still waits for the held record. */
+  g_usleep (1000 * 1000);
+  g_assert_cmpint (q (f, "SELECT count(*) FROM outbox WHERE kind = 'TONG_HOP' AND state = 'PENDING' "
+                         "AND attempts = 0 AND first_sent_at IS NULL"), ==, 1);
+  g_assert_cmpint (test_c08_ledger_int (f->sim, "SELECT count(*) FROM record"), ==, 0);
+
+  g_assert_nonnull (ttsh_engine_call_sync (f->engine, do_release, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (TEST_WAIT_UNTIL (unsettled (f) == 0, WAIT_MS));
+  assert_ledger_matches (f);
+  g_assert_cmpint (q (f, "SELECT count(*) FROM outbox a JOIN outbox b ON a.kind = 'QUA_TRINH' "
+                         "AND b.kind = 'TONG_HOP' AND a.accepted_at <= b.first_sent_at"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -641,6 +727,7 @@ main (int argc, char **argv)
   ADD ("/sender/outage", test_outage, NULL);
   ADD ("/sender/partial-batch", test_partial, NULL);
   ADD ("/sender/stream-order", test_stream_order_after_error, NULL);
+  ADD ("/sender/summary-after-records", test_summary_after_records, NULL);
   ADD ("/sender/late-alarm", test_late_alarm, &late_params);
   return g_test_run ();
 }

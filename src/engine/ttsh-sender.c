@@ -386,6 +386,11 @@ select_batch (Sender     *self,
       "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.stream = o.stream "
       "  AND p.state IN ('PENDING','INFLIGHT') AND p.stream_seq < o.stream_seq "
       "  AND (p.state = 'INFLIGHT' OR p.kind <> ?1 OR p.next_attempt_at > ?2)) "
+      /* A candidate's summary follows everything of that candidate queued
+       * before it (records C08 rejected do not hold it back). */
+      "AND (?1 <> '" TTSH_KIND_TONG_HOP "' OR o.candidate_id IS NULL OR NOT EXISTS ("
+      "  SELECT 1 FROM outbox c WHERE c.candidate_id = o.candidate_id AND c.id < o.id "
+      "  AND c.kind <> '" TTSH_KIND_TONG_HOP "' AND c.state IN ('PENDING','INFLIGHT'))) "
       "ORDER BY o.id LIMIT ?3", error);
   if (stmt == NULL)
     return NULL;
