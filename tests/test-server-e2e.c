@@ -76,6 +76,11 @@ test_full_path (void)
   g_assert_cmpint (ts_count (&ts, "SELECT count(*) FROM attendance"), >, N_CANDIDATES);
   g_assert_cmpint (ts_count (&ts, "SELECT count(*) FROM result"), >, N_CANDIDATES);
   g_assert_cmpint (ts_count (&ts, "SELECT count(*) FROM gps_point"), >, 1000);
+  /* Even at --speed 4000 each road test keeps its own clock: GPS points one
+   * simulated second apart, no implied speed out of a car's reach. */
+  g_assert_cmpint (ts_count (&ts, "SELECT count(*) FROM (SELECT at - lag (at) OVER "
+                                  "(PARTITION BY candidate_id, attempt ORDER BY at, id) AS d FROM gps_point) "
+                                  "WHERE d IS NOT NULL AND d <> 1000"), ==, 0);
   g_assert_cmpint (ts_count (&ts, "SELECT count(*) FROM candidate_content WHERE state = 'IN_TEST'"), ==, 0);
 
   g_assert_nonnull (ttsh_engine_call_sync (ts.engine, close_func, (gpointer) SESSION, &error));

@@ -34,6 +34,7 @@ typedef struct {
   GArray         *points;     /* TtshGpsPoint, all of the attempt so far */
   GPtrArray      *events;     /* TtshGpsEvent* */
   TtshGpsQuality  quality;
+  gint64          arrived_ms; /* when points last reached the console */
   TtshMapLine    *line;
   TtshMapVehicle *marker;
   TtshMapItem    *item;
@@ -170,11 +171,16 @@ vehicle_last (Vehicle *v)
   return v->points->len ? &g_array_index (v->points, TtshGpsPoint, v->points->len - 1) : NULL;
 }
 
+/* Stale when nothing arrived for STALE_MS, or the newest position is that
+ * old: a clock running ahead (or an accelerated simulation) cannot keep a
+ * silent vehicle looking live. */
 static gboolean
 vehicle_is_stale (Vehicle *v)
 {
   const TtshGpsPoint *last = vehicle_last (v);
-  return last == NULL || ttsh_now_ms () - last->at > STALE_MS;
+  gint64 now = ttsh_now_ms ();
+
+  return last == NULL || now - last->at > STALE_MS || now - v->arrived_ms > STALE_MS;
 }
 
 static int
@@ -199,6 +205,7 @@ vehicle_add_points (Vehicle *v,
 
   if (points->len == 0)
     return;
+  v->arrived_ms = ttsh_now_ms ();
   if (old > 0 && g_array_index (points, TtshGpsPoint, 0).at < vehicle_last (v)->at)
     in_order = FALSE;
   g_array_append_vals (v->points, points->data, points->len);

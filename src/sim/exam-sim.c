@@ -667,6 +667,8 @@ typedef struct {
   JsonObject *cand;
   const char *content;
   char       *start_time;
+  gint64      clock0_ms;   /* real time when the test started */
+  gint64      sim_ms;      /* simulated time since then */
   int         seq;
   int         step;        /* question, situation, exercise, or second */
   int         n_steps;
@@ -695,11 +697,29 @@ test_free (Test *t)
   g_free (t);
 }
 
+/* The test's own clock: it starts at the real time and advances by the
+ * simulated durations, so at --speed 40 GPS points are still one second
+ * apart and a 15-minute drive lasts 15 minutes in the records. */
+static gboolean test_tick (gpointer data);
+
+static char *
+test_now (Test *t)
+{
+  return ttsh_time_format_ms (t->clock0_ms + t->sim_ms);
+}
+
+static void
+schedule (Test *t, double sim_seconds)
+{
+  t->sim_ms += (gint64) (sim_seconds * 1000);
+  t->timer = g_timeout_add (ms_sim (sim_seconds), test_tick, t);
+}
+
 static void
 add_event (Test *t, const char *code, const char *text, double deduction)
 {
   JsonObject *e = json_object_new ();
-  g_autofree char *now = ttsh_time_now ();
+  g_autofree char *now = test_now (t);
 
   json_object_set_string_member (e, TTSH_W_THOI_GIAN, now);
   json_object_set_string_member (e, TTSH_W_MA_LOI, code);
@@ -720,7 +740,7 @@ emit_process (Test *t, const char *state)
   json_object_set_string_member (r, TTSH_W_THOI_GIAN_BAT_DAU, t->start_time);
   if (end)
     {
-      g_autofree char *now = ttsh_time_now ();
+      g_autofree char *now = test_now (t);
       json_object_set_string_member (r, TTSH_W_THOI_GIAN_KET_THUC, now);
     }
   else
@@ -742,7 +762,7 @@ static void
 emit_result (Test *t)
 {
   JsonObject *r = identity (t->p, t->cand, t->content, "KQ");
-  g_autofree char *now = ttsh_time_now ();
+  g_autofree char *now = test_now (t);
 
   json_object_set_int_member (r, TTSH_W_LAN_SAT_HACH, 1);
   json_object_set_string_member (r, TTSH_W_THOI_GIAN_BAT_DAU, t->start_time);
@@ -921,7 +941,7 @@ test_step (Test *t)
           test_finish (t);
           return;
         }
-      t->timer = g_timeout_add (ms_sim (per_step), test_tick, t);
+      schedule (t, per_step);
       return;
     }
 
@@ -959,7 +979,7 @@ test_step (Test *t)
         add_event (t, code, moto ? yard_moto[t->step - 1] : yard_car[t->step - 1], 0);
       }
       emit_process (t, "DANG_THI");
-      t->timer = g_timeout_add (ms_sim (moto ? 45 : 80), test_tick, t);
+      schedule (t, moto ? 45 : 80);
       return;
     }
 
@@ -967,7 +987,7 @@ test_step (Test *t)
   {
     double lat, lon, heading;
     JsonObject *pt = json_object_new ();
-    g_autofree char *now = ttsh_time_now ();
+    g_autofree char *now = test_now (t);
     double target = 20 + 15 * sin (t->step / 25.0) + g_rand_double_range (r, -3, 3);
 
     t->speed += CLAMP (target - t->speed, -4, 3);
@@ -1007,7 +1027,7 @@ test_step (Test *t)
       }
     if (t->step % MAX (opt_stream_interval, 1) == 0)
       emit_process (t, "DANG_THI");
-    t->timer = g_timeout_add (ms_sim (1), test_tick, t);
+    schedule (t, 1);
   }
 }
 
@@ -1019,7 +1039,8 @@ start_test (Program *p, JsonObject *cand, const char *content)
   t->p = p;
   t->cand = cand;
   t->content = content;
-  t->start_time = ttsh_time_now ();
+  t->clock0_ms = ttsh_now_ms ();
+  t->start_time = test_now (t);
   t->events = json_array_new ();
   t->gps = json_array_new ();
   t->fail = will_fail (cand, content);
@@ -1046,7 +1067,7 @@ start_test (Program *p, JsonObject *cand, const char *content)
     t->score = 100;
   p->active++;
   emit_process (t, "BAT_DAU");
-  t->timer = g_timeout_add (ms_sim (g_str_equal (content, "DUONG_TRUONG") ? 1 : 30), test_tick, t);
+  schedule (t, g_str_equal (content, "DUONG_TRUONG") ? 1 : 30);
 }
 
 static void
