@@ -408,6 +408,29 @@ test_search_and_filter (Fixture *f, gconstpointer data)
   search (f, "00078");
   g_assert_false (gtk_selection_model_is_selected (selection, 0));
   g_assert_cmpint (ttsh_context_get_selected_candidate_id (context), ==, 0);
+  /* Chosen elsewhere (the map) while the filter hides it: it stays chosen
+   * through further filtering, and its row is selected once shown. */
+  search (f, "");
+  {
+    gint64 id77 = ttsh_candidate_item_get_id (shown_item (f, 76));
+
+    GtkEditable *entry = ttsh_sessions_view_get_search (sessions_view (f));
+    int at = 5;
+
+    search (f, "00078");
+    ttsh_context_set_selected_candidate_id (context, id77);
+    /* One more digit typed (set_text would pass through an empty entry,
+     * which GtkSearchEntry reports at once and which shows every row). */
+    gtk_editable_insert_text (entry, "9", 1, &at);
+    g_signal_emit_by_name (entry, "search-changed");
+    wait_for (f, (Cond) view_idle, NULL, "filtering");
+    g_assert_cmpuint (shown (f), ==, 0);
+    g_assert_cmpint (ttsh_context_get_selected_candidate_id (context), ==, id77);
+    search (f, "");
+    g_assert_true (gtk_selection_model_is_selected (selection, 76));
+    g_assert_cmpint (ttsh_context_get_selected_candidate_id (context), ==, id77);
+    ttsh_context_set_selected_candidate_id (context, 0);
+  }
 
   /* Full citizen ID, looked up through its keyed hash. */
   search (f, cid);

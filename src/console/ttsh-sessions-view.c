@@ -82,6 +82,7 @@ struct _TtshSessionsView {
   TtshRowSlots       *slots;            /* what the list view shows */
   gboolean            filtering;        /* the filtered list is changing */
   gint64              filtering_id;     /* selected candidate while it does */
+  gboolean            filtering_row;    /* ... and its row was selected */
   GtkSortListModel   *sort_model;
   GtkSingleSelection *selection;
   Column              columns[N_COLUMNS];
@@ -1126,8 +1127,13 @@ on_selection_changed (GtkSelectionModel *model,
 static void
 filter_will_change (TtshSessionsView *self)
 {
+  /* The slots still show the list before the change. */
+  TtshRowSlot *slot = gtk_single_selection_get_selected_item (self->selection);
+  TtshCandidateItem *item = slot ? ttsh_row_slot_get_item (slot) : NULL;
+
   self->filtering = TRUE;
   self->filtering_id = ttsh_context_get_selected_candidate_id (self->context);
+  self->filtering_row = item != NULL && ttsh_candidate_item_get_id (item) == self->filtering_id;
 }
 
 static guint
@@ -1158,7 +1164,9 @@ filter_changed (TtshSessionsView *self)
   if (gtk_single_selection_get_selected (self->selection) != pos)
     gtk_single_selection_set_selected (self->selection, pos);
   self->filtering = FALSE;
-  if (pos == GTK_INVALID_LIST_POSITION && id != 0)
+  /* A candidate chosen elsewhere (the map) while filtered out stays chosen;
+   * one whose selected row the filter removed is unselected, as before. */
+  if (pos == GTK_INVALID_LIST_POSITION && id != 0 && self->filtering_row)
     ttsh_context_set_selected_candidate_id (self->context, 0);
 }
 
