@@ -686,6 +686,11 @@ on_cell_notify (GObject    *item,
   cell_refresh (ref->self, ref->list_item, ref->column);
 }
 
+static void update_state (TtshSessionsView  *self,
+                          GtkWidget         *cell,
+                          TtshCandidateItem *item,
+                          gpointer           data);
+
 /* The row's slot now shows another candidate (or this row was just bound):
  * the same widgets, new contents. */
 static void
@@ -720,13 +725,21 @@ row_setup (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (list_item), "view", self);
   for (int c = 0; c < N_COLUMNS; c++)
     {
-      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
       CellRef *ref = g_new (CellRef, 1);
 
       cells[c] = self->columns[c].create ();
       gtk_widget_set_margin_start (cells[c], CELL_INSET);
-      gtk_box_append (GTK_BOX (box), cells[c]);
-      ttsh_roster_line_append (TTSH_ROSTER_LINE (row), box);
+      /* Only a cell that hides itself (a content not taken) needs a holder
+       * keeping its column's place: fewer widgets to build per row. */
+      if (self->columns[c].update == update_state)
+        {
+          GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+
+          gtk_box_append (GTK_BOX (box), cells[c]);
+          ttsh_roster_line_append (TTSH_ROSTER_LINE (row), box);
+        }
+      else
+        ttsh_roster_line_append (TTSH_ROSTER_LINE (row), cells[c]);
       ref->self = self;
       ref->list_item = list_item;
       ref->column = c;
@@ -811,6 +824,9 @@ static GtkWidget *
 create_avatar (void)
 {
   GtkWidget *avatar = adw_avatar_new (32, NULL, TRUE);
+
+  gtk_widget_set_halign (avatar, GTK_ALIGN_START);
+  gtk_widget_set_valign (avatar, GTK_ALIGN_CENTER);
 
   gtk_widget_set_margin_top (avatar, 2);
   gtk_widget_set_margin_bottom (avatar, 2);
