@@ -297,6 +297,17 @@ server_count (Server *s)
   return n;
 }
 
+static guint
+server_shown (Server *s)
+{
+  guint n;
+
+  g_mutex_lock (&s->lock);
+  n = g_hash_table_size (s->shown);
+  g_mutex_unlock (&s->lock);
+  return n;
+}
+
 /* The i-th notification received (the array only grows while the test runs). */
 static const Notice *
 server_notice (Server *s,
@@ -491,6 +502,21 @@ raise_alarm (Fixture *f, const char *kind, TtshAlarmSeverity severity, const cha
   g_assert_no_error (error);
 }
 
+static gpointer
+clear_thread (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
+{
+  if (!ttsh_alarm_clear (store, data, NULL, error))
+    return NULL;
+  _ttsh_engine_emit_changed (engine, "alarm");
+  return GINT_TO_POINTER (1);
+}
+
+static gboolean
+shown_is (Fixture *f, gpointer data)
+{
+  return server_shown (f->server) == GPOINTER_TO_UINT (data);
+}
+
 static gboolean
 signed_in (Fixture *f, gpointer data)
 {
@@ -544,6 +570,19 @@ check_notifications (Fixture *f)
   g_assert_cmpuint (n->replaces_id, ==, 0);
   /* GLib sends high priority as normal urgency, urgent as critical. */
   g_assert_cmpint (n->urgency, ==, 1);
+
+  /* The critical alarm cleared: its notification leaves the desktop, the
+   * other stays, and nothing new is sent. */
+  g_assert_cmpuint (server_shown (f->server), ==, 2);
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_nonnull (ttsh_engine_call_sync (f->engine, clear_thread, (gpointer) TTSH_ALARM_LATE_RECORD, &error));
+    g_assert_no_error (error);
+  }
+  wait_for (f, shown_is, GUINT_TO_POINTER (1), "the cleared alarm's notification withdrawn");
+  settle (f);
+  g_assert_cmpuint (server_shown (f->server), ==, 1);
+  g_assert_cmpuint (server_count (f->server), ==, 2);
 
   /* GLib's freedesktop backend holds what is on screen until the server says
    * it closed; one still held when the application goes keeps the backend

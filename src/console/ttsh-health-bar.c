@@ -38,6 +38,7 @@ struct _TtshHealthBar {
   gboolean       again;
   guint          generation;
   GHashTable    *notified;       /* alarm ids already notified */
+  GHashTable    *showing;        /* ids whose notification is still up */
   GHashTable    *acking;         /* alarm ids with an acknowledgement under way */
 
   GtkBox        *box;
@@ -201,6 +202,32 @@ notify_alarm (TtshHealthBar *self,
                                ? G_NOTIFICATION_PRIORITY_URGENT : G_NOTIFICATION_PRIORITY_HIGH);
   id = g_strdup_printf ("alarm-%" G_GINT64_FORMAT, a->id);
   g_application_send_notification (app, id, n);
+  g_hash_table_add (self->showing, g_memdup2 (&a->id, sizeof a->id));
+}
+
+/* An alarm acknowledged or cleared takes its notification off the desktop
+ * (a critical one would otherwise stay until dismissed by hand). */
+static void
+withdraw_gone (TtshHealthBar *self,
+               GPtrArray     *alarms)
+{
+  GApplication *app = g_application_get_default ();
+  g_autoptr(GHashTable) open = g_hash_table_new (g_int64_hash, g_int64_equal);
+  GHashTableIter iter;
+  gpointer key;
+
+  for (guint i = 0; i < alarms->len; i++)
+    g_hash_table_add (open, &((TtshAlarmRow *) g_ptr_array_index (alarms, i))->id);
+  g_hash_table_iter_init (&iter, self->showing);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (open, key))
+      {
+        g_autofree char *id = g_strdup_printf ("alarm-%" G_GINT64_FORMAT, *(gint64 *) key);
+
+        if (app != NULL && g_application_get_is_registered (app))
+          g_application_withdraw_notification (app, id);
+        g_hash_table_iter_remove (&iter);
+      }
 }
 
 static void
@@ -247,6 +274,7 @@ show_alarms (TtshHealthBar *self,
       gtk_list_box_append (self->alarm_list, row);
       notify_alarm (self, a);
     }
+  withdraw_gone (self, alarms);
 
   /* The most urgent alarm stays in sight under the chips until handled. */
   if (alarms->len > 0)
@@ -763,6 +791,7 @@ ttsh_health_bar_finalize (GObject *object)
   TtshHealthBar *self = TTSH_HEALTH_BAR (object);
 
   g_hash_table_unref (self->notified);
+  g_hash_table_unref (self->showing);
   g_hash_table_unref (self->acking);
   g_free (self->strip_alarm_message);
   G_OBJECT_CLASS (ttsh_health_bar_parent_class)->finalize (object);
@@ -845,6 +874,7 @@ ttsh_health_bar_init (TtshHealthBar *self)
 {
   self->cancellable = g_cancellable_new ();
   self->notified = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->showing = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->acking = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "health.resume-sending", FALSE);
