@@ -673,6 +673,33 @@ test_correction (Fx *f, gconstpointer data)
   g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM outbox WHERE kind = 'QUA_TRINH'"), ==, 5);
 }
 
+/* The same for an attendance C08 rejected: the program's corrected
+ * attendance is accepted once, even after the test started. */
+static void
+test_attendance_correction (Fx *f, gconstpointer data)
+{
+  guint i;
+
+  push_ok (f);
+  i = ts_candidate_with (f->session, "SA_HINH", 0);
+  g_assert_cmpint (upload_code (f, "/attendance", f->sh, attendance (f, i, "SA_HINH", "SH-A-1", "CO_MAT")), ==, 1);
+  g_assert_cmpint (upload_code (f, "/process", f->sh, process (f, i, "SA_HINH", "SH-A-P1", 1, 1, "BAT_DAU", 100)), ==, 1);
+  /* Not rejected: attending again once the test started is refused. */
+  g_assert_cmpint (upload_code (f, "/attendance", f->sh, attendance (f, i, "SA_HINH", "SH-A-2", "CO_MAT")), ==, -4);
+
+  exec_sql (f, "UPDATE outbox SET state = 'ERROR', last_code = -6 WHERE id = "
+               "(SELECT outbox_id FROM attendance WHERE source_code = 'SH-A-1')");
+  g_assert_cmpint (upload_code (f, "/attendance", f->sh, attendance (f, i, "SA_HINH", "SH-A-3", "CO_MAT")), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM record_correction WHERE kind = 'DIEM_DANH' "
+                                     "AND source_code = 'SH-A-3' AND original_id = "
+                                     "(SELECT outbox_id FROM attendance WHERE source_code = 'SH-A-1')"), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM outbox WHERE kind = 'DIEM_DANH'"), ==, 2);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM attendance"), ==, 1);
+  /* Its own code again: -5; another while it stands: refused as before. */
+  g_assert_cmpint (upload_code (f, "/attendance", f->sh, attendance (f, i, "SA_HINH", "SH-A-3", "CO_MAT")), ==, -5);
+  g_assert_cmpint (upload_code (f, "/attendance", f->sh, attendance (f, i, "SA_HINH", "SH-A-4", "CO_MAT")), ==, -4);
+}
+
 static void
 test_close_session (Fx *f, gconstpointer data)
 {
@@ -714,6 +741,7 @@ main (int argc, char *argv[])
   ADD ("batch-limits", test_batch_limits);
   ADD ("process-and-results", test_process_and_results);
   ADD ("correction", test_correction);
+  ADD ("attendance-correction", test_attendance_correction);
   ADD ("close-session", test_close_session);
   return g_test_run ();
 }

@@ -645,7 +645,7 @@ already_received (TtshStore              *store,
   sqlite3_bind_text (stmt, 2, tx, -1, SQLITE_TRANSIENT);
   *found = sqlite3_step (stmt) == SQLITE_ROW;
   sqlite3_reset (stmt);
-  if (*found || kind != TTSH_INGEST_PROCESS)
+  if (*found || kind == TTSH_INGEST_RESULT)
     return TRUE;
   /* A correction's own TransactionCode (see ingest_correction). */
   stmt = ttsh_store_prepare (store, "SELECT 1 FROM record_correction WHERE client_id = ?1 AND source_code = ?2", error);
@@ -862,6 +862,11 @@ update_content (TtshStore   *store,
   return ttsh_store_step_done (store, stmt, error);
 }
 
+static gboolean rejected_attendance (TtshStore *store, const Ident *id, gint64 *original, GError **error);
+static gboolean ingest_correction (TtshStore *store, const char *centre_code, const TtshIngestClient *client,
+                                   JsonObject *o, Ident *id, gint64 original, const char *kind,
+                                   const char *const *members, GError **error);
+
 static gboolean
 ingest_attendance (TtshStore              *store,
                    const char             *centre_code,
@@ -900,6 +905,17 @@ ingest_attendance (TtshStore              *store,
       g_propagate_error (error, local);
       return FALSE;
     }
+  {
+    /* C08 rejected the latest attendance as invalid: this is its correction,
+     * whatever the candidate did since (see ingest_correction). */
+    gint64 original = 0;
+
+    if (!rejected_attendance (store, id, &original, error))
+      return FALSE;
+    if (original > 0)
+      return ingest_correction (store, centre_code, client, o, id, original, TTSH_KIND_DIEM_DANH,
+                                attendance_members, error);
+  }
 
   if (g_str_equal (id->cc_state, "IN_TEST") || g_str_equal (id->cc_state, "PASSED") ||
       g_str_equal (id->cc_state, "FAILED") || g_str_equal (id->cc_state, "CANCELLED"))
@@ -1029,8 +1045,48 @@ rejected_original (TtshStore   *store,
   return TRUE;
 }
 
-/* The exam program answers a rejection with the same attempt and sequence,
- * corrected, under a new TransactionCode. Nothing received is changed: the
+/* The outbox record of this content's latest attendance when C08 rejected it
+ * as invalid and no correction of it is standing; 0 otherwise. */
+static gboolean
+rejected_attendance (TtshStore   *store,
+                     const Ident *id,
+                     gint64      *original,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt = ttsh_store_prepare (store,
+      "SELECT o.id, o.state, o.last_code FROM attendance a JOIN outbox o ON o.id = a.outbox_id "
+      "WHERE a.candidate_id = ?1 AND a.content = ?2 ORDER BY a.id DESC LIMIT 1", error);
+
+  *original = 0;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id->candidate_id);
+  sqlite3_bind_text (stmt, 2, id->content, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), "ERROR") == 0)
+    {
+      int code = sqlite3_column_int (stmt, 2);
+      if (code == TTSH_CODE_INVALID_DATA || code == TTSH_CODE_NOT_FOUND || code == TTSH_CODE_TOO_LARGE)
+        *original = sqlite3_column_int64 (stmt, 0);
+    }
+  sqlite3_reset (stmt);
+  if (*original == 0)
+    return TRUE;
+  /* A correction still standing (sent, waiting or accepted) answers it. */
+  stmt = ttsh_store_prepare (store,
+      "SELECT 1 FROM record_correction rc JOIN outbox c ON c.id = rc.outbox_id "
+      "WHERE rc.original_id = ?1 AND NOT (c.state = 'ERROR' AND c.last_code IN (-4, -6, -9))", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, *original);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    *original = 0;
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* The exam program answers a rejection with the same record (attendance of
+ * the content, or the attempt's sequence), corrected, under a new
+ * TransactionCode. Nothing received is changed: the
  * original row and its outbox record stay as they are, the corrected record
  * goes to C08 as a record of its own, and the original's history says a
  * correction arrived. The operator then links the two in the error queue. */
@@ -1041,21 +1097,23 @@ ingest_correction (TtshStore              *store,
                    JsonObject             *o,
                    Ident                  *id,
                    gint64                  original,
+                   const char             *kind,
+                   const char *const      *members,
                    GError                **error)
 {
-  g_autoptr(JsonObject) record = outbound_record (o, process_members);
+  g_autoptr(JsonObject) record = outbound_record (o, members);
   g_autofree char *message = NULL;
   gint64 outbox_id = 0, now = ttsh_now_ms ();
   sqlite3_stmt *stmt;
 
-  if (!enqueue (store, centre_code, id, TTSH_KIND_QUA_TRINH, record, &outbox_id, error))
+  if (!enqueue (store, centre_code, id, kind, record, &outbox_id, error))
     return FALSE;
   stmt = ttsh_store_prepare (store,
       "INSERT INTO record_correction (kind, client_id, source_code, original_id, outbox_id, received_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, TTSH_KIND_QUA_TRINH, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, client->id);
   sqlite3_bind_text (stmt, 3, id->tx, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 4, original);
@@ -1352,7 +1410,8 @@ ingest_process (TtshStore              *store,
     if (!rejected_original (store, id, attempt, seq, &original, error))
       return FALSE;
     if (original > 0)
-      return ingest_correction (store, centre_code, client, o, id, original, error);
+      return ingest_correction (store, centre_code, client, o, id, original, TTSH_KIND_QUA_TRINH,
+                                process_members, error);
   }
   if (!attempt_state (store, id, attempt, &st, error))
     return FALSE;
