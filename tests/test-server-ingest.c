@@ -700,6 +700,35 @@ test_attendance_correction (Fx *f, gconstpointer data)
   g_assert_cmpint (upload_code (f, "/attendance", f->sh, attendance (f, i, "SA_HINH", "SH-A-4", "CO_MAT")), ==, -4);
 }
 
+/* A result whose closing record C08 rejected: the program sends the result
+ * again, corrected, and it goes to C08 as the attempt's closing record. */
+static void
+test_result_correction (Fx *f, gconstpointer data)
+{
+  guint i;
+
+  push_ok (f);
+  i = ts_candidate_with (f->session, "SA_HINH", 0);
+  g_assert_cmpint (upload_code (f, "/attendance", f->sh, attendance (f, i, "SA_HINH", "SH-R-DD", "CO_MAT")), ==, 1);
+  g_assert_cmpint (upload_code (f, "/process", f->sh, process (f, i, "SA_HINH", "SH-R-P1", 1, 1, "BAT_DAU", 100)), ==, 1);
+  g_assert_cmpint (upload_code (f, "/results", f->sh, result (f, i, "SA_HINH", "SH-R-1", 1, 90)), ==, 1);
+  g_assert_cmpint (upload_code (f, "/results", f->sh, result (f, i, "SA_HINH", "SH-R-2", 1, 90)), ==, -5);
+
+  exec_sql (f, "UPDATE outbox SET state = 'ERROR', last_code = -4 WHERE id = "
+               "(SELECT outbox_id FROM result WHERE source_code = 'SH-R-1')");
+  g_assert_cmpint (upload_code (f, "/results", f->sh, result (f, i, "SA_HINH", "SH-R-3", 1, 88)), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM record_correction WHERE kind = 'QUA_TRINH' "
+                                     "AND source_code = 'SH-R-3' AND original_id = "
+                                     "(SELECT outbox_id FROM result WHERE source_code = 'SH-R-1')"), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM outbox WHERE kind = 'QUA_TRINH'"), ==, 3);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM result"), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM result WHERE source_code = 'SH-R-1' AND score = 90"), ==, 1);
+  /* Its own code again, or another while it stands: duplicates. */
+  g_assert_cmpint (upload_code (f, "/results", f->sh, result (f, i, "SA_HINH", "SH-R-3", 1, 88)), ==, -5);
+  g_assert_cmpint (upload_code (f, "/results", f->sh, result (f, i, "SA_HINH", "SH-R-4", 1, 88)), ==, -5);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM outbox WHERE kind = 'QUA_TRINH'"), ==, 3);
+}
+
 static void
 test_close_session (Fx *f, gconstpointer data)
 {
@@ -742,6 +771,7 @@ main (int argc, char *argv[])
   ADD ("process-and-results", test_process_and_results);
   ADD ("correction", test_correction);
   ADD ("attendance-correction", test_attendance_correction);
+  ADD ("result-correction", test_result_correction);
   ADD ("close-session", test_close_session);
   return g_test_run ();
 }

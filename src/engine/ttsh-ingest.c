@@ -645,7 +645,7 @@ already_received (TtshStore              *store,
   sqlite3_bind_text (stmt, 2, tx, -1, SQLITE_TRANSIENT);
   *found = sqlite3_step (stmt) == SQLITE_ROW;
   sqlite3_reset (stmt);
-  if (*found || kind == TTSH_INGEST_RESULT)
+  if (*found)
     return TRUE;
   /* A correction's own TransactionCode (see ingest_correction). */
   stmt = ttsh_store_prepare (store, "SELECT 1 FROM record_correction WHERE client_id = ?1 AND source_code = ?2", error);
@@ -864,8 +864,8 @@ update_content (TtshStore   *store,
 
 static gboolean rejected_attendance (TtshStore *store, const Ident *id, gint64 *original, GError **error);
 static gboolean ingest_correction (TtshStore *store, const char *centre_code, const TtshIngestClient *client,
-                                   JsonObject *o, Ident *id, gint64 original, const char *kind,
-                                   const char *const *members, GError **error);
+                                   Ident *id, gint64 original, const char *kind, JsonObject *record,
+                                   GError **error);
 
 static gboolean
 ingest_attendance (TtshStore              *store,
@@ -913,8 +913,8 @@ ingest_attendance (TtshStore              *store,
     if (!rejected_attendance (store, id, &original, error))
       return FALSE;
     if (original > 0)
-      return ingest_correction (store, centre_code, client, o, id, original, TTSH_KIND_DIEM_DANH,
-                                attendance_members, error);
+      return ingest_correction (store, centre_code, client, id, original, TTSH_KIND_DIEM_DANH,
+                                outbound_record (o, attendance_members), error);
   }
 
   if (g_str_equal (id->cc_state, "IN_TEST") || g_str_equal (id->cc_state, "PASSED") ||
@@ -1094,14 +1094,13 @@ static gboolean
 ingest_correction (TtshStore              *store,
                    const char             *centre_code,
                    const TtshIngestClient *client,
-                   JsonObject             *o,
                    Ident                  *id,
                    gint64                  original,
                    const char             *kind,
-                   const char *const      *members,
+                   JsonObject             *record,     /* taken */
                    GError                **error)
 {
-  g_autoptr(JsonObject) record = outbound_record (o, members);
+  g_autoptr(JsonObject) owned = record;
   g_autofree char *message = NULL;
   gint64 outbox_id = 0, now = ttsh_now_ms ();
   sqlite3_stmt *stmt;
@@ -1410,8 +1409,8 @@ ingest_process (TtshStore              *store,
     if (!rejected_original (store, id, attempt, seq, &original, error))
       return FALSE;
     if (original > 0)
-      return ingest_correction (store, centre_code, client, o, id, original, TTSH_KIND_QUA_TRINH,
-                                process_members, error);
+      return ingest_correction (store, centre_code, client, id, original, TTSH_KIND_QUA_TRINH,
+                                outbound_record (o, process_members), error);
   }
   if (!attempt_state (store, id, attempt, &st, error))
     return FALSE;
@@ -1450,6 +1449,33 @@ out:
   return ok;
 }
 
+/* The closing QUA_TRINH a result stands for, as C08 receives it. */
+static JsonObject *
+closing_record (JsonObject *o,
+                gint64      seq,
+                const char *result)
+{
+  JsonObject *record = outbound_record (o, (const char *const[]) { TTSH_W_LAN_SAT_HACH, NULL });
+  JsonNode *n;
+
+  json_object_set_int_member (record, TTSH_W_SO_THU_TU, seq);
+  json_object_set_string_member (record, TTSH_W_TRANG_THAI, "KET_THUC");
+  for (const char *const *m = (const char *const[]) { TTSH_W_THOI_GIAN_BAT_DAU, TTSH_W_THOI_GIAN_KET_THUC,
+                                                      TTSH_W_DIEM, NULL }; *m; m++)
+    json_object_set_member (record, *m, normalize_node (json_object_get_member (o, *m), *m));
+  json_object_set_null_member (record, TTSH_W_LY_DO_SAT_HACH_LAI);
+  json_object_set_string_member (record, TTSH_W_KET_QUA, result);
+  json_object_set_array_member (record, TTSH_W_SU_KIEN, json_array_new ());
+  json_object_set_member (record, TTSH_W_ANH_HOC_VIEN,
+                          json_node_copy (json_object_get_member (o, TTSH_W_ANH_HOC_VIEN)));
+  n = json_object_get_member (o, TTSH_W_DU_LIEU_GPS);
+  if (n && JSON_NODE_HOLDS_ARRAY (n))
+    json_object_set_member (record, TTSH_W_DU_LIEU_GPS, normalize_node (n, TTSH_W_DU_LIEU_GPS));
+  else
+    json_object_set_array_member (record, TTSH_W_DU_LIEU_GPS, json_array_new ());
+  return record;
+}
+
 static gboolean
 ingest_result (TtshStore              *store,
                const char             *centre_code,
@@ -1482,6 +1508,21 @@ ingest_result (TtshStore              *store,
     goto bad;
   if (!attempt_state (store, id, attempt, &st, error))
     return FALSE;
+  if (st.ended)
+    {
+      /* C08 rejected the attempt's closing record (sent from a result or
+       * from the process stream): this result is its correction. */
+      gint64 original = 0;
+
+      if (!rejected_original (store, id, attempt, st.max_seq, &original, error))
+        goto out;
+      if (original > 0)
+        {
+          ok = ingest_correction (store, centre_code, client, id, original, TTSH_KIND_QUA_TRINH,
+                                  closing_record (o, st.max_seq, result), error);
+          goto out;
+        }
+    }
   if (st.has_result)
     {
       fail (&local, TTSH_CODE_DUPLICATE, "Kết quả lượt %" G_GINT64_FORMAT " nội dung %s của học viên %s đã được nhận",
@@ -1512,24 +1553,7 @@ ingest_result (TtshStore              *store,
 
   if (!st.ended)
     {
-      g_autoptr(JsonObject) record = outbound_record (o, (const char *const[]) { TTSH_W_LAN_SAT_HACH, NULL });
-      JsonNode *n;
-
-      json_object_set_int_member (record, TTSH_W_SO_THU_TU, st.max_seq + 1);
-      json_object_set_string_member (record, TTSH_W_TRANG_THAI, "KET_THUC");
-      for (const char *const *m = (const char *const[]) { TTSH_W_THOI_GIAN_BAT_DAU, TTSH_W_THOI_GIAN_KET_THUC,
-                                                          TTSH_W_DIEM, NULL }; *m; m++)
-        json_object_set_member (record, *m, normalize_node (json_object_get_member (o, *m), *m));
-      json_object_set_null_member (record, TTSH_W_LY_DO_SAT_HACH_LAI);
-      json_object_set_string_member (record, TTSH_W_KET_QUA, result);
-      json_object_set_array_member (record, TTSH_W_SU_KIEN, json_array_new ());
-      json_object_set_member (record, TTSH_W_ANH_HOC_VIEN,
-                              json_node_copy (json_object_get_member (o, TTSH_W_ANH_HOC_VIEN)));
-      n = json_object_get_member (o, TTSH_W_DU_LIEU_GPS);
-      if (n && JSON_NODE_HOLDS_ARRAY (n))
-        json_object_set_member (record, TTSH_W_DU_LIEU_GPS, normalize_node (n, TTSH_W_DU_LIEU_GPS));
-      else
-        json_object_set_array_member (record, TTSH_W_DU_LIEU_GPS, json_array_new ());
+      g_autoptr(JsonObject) record = closing_record (o, st.max_seq + 1, result);
 
       if (!insert_process (store, client, id, id->tx, attempt, st.max_seq + 1, "KET_THUC", start, end,
                            TRUE, score, NULL, result, NULL, photo, &process_row, error) ||
