@@ -1,9 +1,11 @@
 -- 051_record_correction.sql — corrected re-submissions of records C08
--- rejected as invalid (-4, -6, -9). The original process row and its outbox
--- record stay exactly as received and sent; the correction becomes its own
--- outbox record (a new TransactionCode), found by the error queue as the
--- correction of the original. This table dedupes the program's own
--- TransactionCode of a correction, as process_record does for the rest.
+-- rejected as invalid (-4, -6, -9): attendances, process records and the
+-- closing records of results. The original rows and outbox records stay
+-- exactly as received and sent; the correction becomes its own outbox record
+-- (a new TransactionCode), found by the error queue as the correction of the
+-- original. This table dedupes the program's own TransactionCode of a
+-- correction, as the attendance, process_record and result tables do for
+-- everything else.
 CREATE TABLE record_correction (
   id            INTEGER PRIMARY KEY,
   kind          TEXT NOT NULL,

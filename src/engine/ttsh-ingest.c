@@ -1084,12 +1084,13 @@ rejected_attendance (TtshStore   *store,
   return TRUE;
 }
 
-/* The exam program answers a rejection with the same record (attendance of
- * the content, or the attempt's sequence), corrected, under a new
- * TransactionCode. Nothing received is changed: the
- * original row and its outbox record stay as they are, the corrected record
- * goes to C08 as a record of its own, and the original's history says a
- * correction arrived. The operator then links the two in the error queue. */
+/* The exam program answers a rejection by sending the same record again,
+ * corrected, under a new TransactionCode: the content's attendance, the
+ * attempt's process record with the same SoThuTu, or the result whose
+ * closing record was rejected. Nothing received is changed: the original
+ * row and its outbox record stay as they are, the corrected record goes to
+ * C08 as a record of its own, and the original's history says a correction
+ * arrived. The operator then links the two in the error queue. */
 static gboolean
 ingest_correction (TtshStore              *store,
                    const char             *centre_code,
