@@ -6,7 +6,9 @@
  * of the roster, against 6-9 ms with the cairo renderer. When the OpenGL
  * that GTK would use is such an emulation, the console asks GSK for cairo.
  * GSK_RENDERER set by the user always wins. Call after gtk_init() and before
- * the first window is shown, while no other thread runs. */
+ * the first window is shown and the engine thread starts: setenv() is not
+ * thread-safe, and only GLib's own helper threads (D-Bus, GIO worker) exist
+ * then, none of which reads the environment once running. */
 #define G_LOG_DOMAIN "ttsh-console"
 #include "config.h"
 
