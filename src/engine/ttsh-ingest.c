@@ -1013,9 +1013,41 @@ attempt_state (TtshStore   *store,
   return TRUE;
 }
 
-/* The outbox record of this attempt's process record @seq when C08 rejected
- * it as invalid (-4, -6, -9) and no correction of it is still standing
- * (sent, waiting or accepted); 0 otherwise. */
+/* An outbox record `o` that C08 rejected as invalid (-4, -6, -9) and that
+ * no correction still standing (sent, waiting or accepted) answers. */
+#define REJECTED_UNANSWERED \
+  "o.state = 'ERROR' AND o.last_code IN (-4, -6, -9) " \
+  "AND NOT EXISTS (SELECT 1 FROM record_correction rc JOIN outbox c ON c.id = rc.outbox_id " \
+  "                WHERE rc.original_id = o.id " \
+  "                AND NOT (c.state = 'ERROR' AND c.last_code IN (-4, -6, -9)))"
+
+/* The outbox id the prepared @stmt finds for the candidate (?1) and content
+ * (?2) of @id, with @attempt and @seq bound as ?3 and ?4 when non-zero. */
+static gboolean
+find_rejected (sqlite3_stmt *stmt,
+               const Ident  *id,
+               gint64        attempt,
+               gint64        seq,
+               gint64       *original)
+{
+  *original = 0;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id->candidate_id);
+  sqlite3_bind_text (stmt, 2, id->content, -1, SQLITE_TRANSIENT);
+  if (attempt > 0)
+    {
+      sqlite3_bind_int64 (stmt, 3, attempt);
+      sqlite3_bind_int64 (stmt, 4, seq);
+    }
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    *original = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* The outbox record of this attempt's process record @seq when it stands
+ * rejected and unanswered; 0 otherwise. */
 static gboolean
 rejected_original (TtshStore   *store,
                    const Ident *id,
@@ -1024,64 +1056,24 @@ rejected_original (TtshStore   *store,
                    gint64      *original,
                    GError     **error)
 {
-  sqlite3_stmt *stmt = ttsh_store_prepare (store,
+  return find_rejected (ttsh_store_prepare (store,
       "SELECT o.id FROM process_record p JOIN outbox o ON o.id = p.outbox_id "
       "WHERE p.candidate_id = ?1 AND p.content = ?2 AND p.attempt = ?3 AND p.seq = ?4 "
-      "AND o.state = 'ERROR' AND o.last_code IN (-4, -6, -9) "
-      "AND NOT EXISTS (SELECT 1 FROM record_correction rc JOIN outbox c ON c.id = rc.outbox_id "
-      "                WHERE rc.original_id = o.id "
-      "                AND NOT (c.state = 'ERROR' AND c.last_code IN (-4, -6, -9)))", error);
-
-  *original = 0;
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id->candidate_id);
-  sqlite3_bind_text (stmt, 2, id->content, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, attempt);
-  sqlite3_bind_int64 (stmt, 4, seq);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    *original = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return TRUE;
+      "AND " REJECTED_UNANSWERED, error), id, attempt, seq, original);
 }
 
-/* The outbox record of this content's latest attendance when C08 rejected it
- * as invalid and no correction of it is standing; 0 otherwise. */
+/* The outbox record of this content's latest attendance when it stands
+ * rejected and unanswered; 0 otherwise. */
 static gboolean
 rejected_attendance (TtshStore   *store,
                      const Ident *id,
                      gint64      *original,
                      GError     **error)
 {
-  sqlite3_stmt *stmt = ttsh_store_prepare (store,
-      "SELECT o.id, o.state, o.last_code FROM attendance a JOIN outbox o ON o.id = a.outbox_id "
-      "WHERE a.candidate_id = ?1 AND a.content = ?2 ORDER BY a.id DESC LIMIT 1", error);
-
-  *original = 0;
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id->candidate_id);
-  sqlite3_bind_text (stmt, 2, id->content, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), "ERROR") == 0)
-    {
-      int code = sqlite3_column_int (stmt, 2);
-      if (code == TTSH_CODE_INVALID_DATA || code == TTSH_CODE_NOT_FOUND || code == TTSH_CODE_TOO_LARGE)
-        *original = sqlite3_column_int64 (stmt, 0);
-    }
-  sqlite3_reset (stmt);
-  if (*original == 0)
-    return TRUE;
-  /* A correction still standing (sent, waiting or accepted) answers it. */
-  stmt = ttsh_store_prepare (store,
-      "SELECT 1 FROM record_correction rc JOIN outbox c ON c.id = rc.outbox_id "
-      "WHERE rc.original_id = ?1 AND NOT (c.state = 'ERROR' AND c.last_code IN (-4, -6, -9))", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, *original);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    *original = 0;
-  sqlite3_reset (stmt);
-  return TRUE;
+  return find_rejected (ttsh_store_prepare (store,
+      "SELECT o.id FROM attendance a JOIN outbox o ON o.id = a.outbox_id "
+      "WHERE a.id = (SELECT max(id) FROM attendance WHERE candidate_id = ?1 AND content = ?2) "
+      "AND " REJECTED_UNANSWERED, error), id, 0, 0, original);
 }
 
 /* The exam program answers a rejection by sending the same record again,
