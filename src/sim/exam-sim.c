@@ -267,15 +267,17 @@ static gboolean program_login_once (Program *p, gboolean *busy, GError **error);
 
 /* §3: a busy TTSH (-8, 429, 503) or a lost connection is waited out with
  * backoff; wrong credentials or a locked account are not retried. */
+typedef gboolean (*Once) (Program *p, gboolean *busy, GError **error);
+
 static gboolean
-program_login (Program *p, GError **error)
+retry_while_busy (Program *p, Once once, GError **error)
 {
   for (int attempt = 0;; attempt++)
     {
       g_autoptr(GError) local = NULL;
       gboolean busy = FALSE;
 
-      if (program_login_once (p, &busy, &local))
+      if (once (p, &busy, &local))
         return TRUE;
       if (!busy || attempt >= 8)
         {
@@ -285,6 +287,12 @@ program_login (Program *p, GError **error)
       say ("  %s: %s; retrying", p->content_role, local->message);
       g_usleep ((gulong) MIN (BACKOFF_BASE_MS << attempt, BACKOFF_CAP_MS) * 1000);
     }
+}
+
+static gboolean
+program_login (Program *p, GError **error)
+{
+  return retry_while_busy (p, program_login_once, error);
 }
 
 static gboolean
@@ -1162,21 +1170,7 @@ static gboolean program_fetch_roster_once (Program *p, gboolean *busy, GError **
 static gboolean
 program_fetch_roster (Program *p, GError **error)
 {
-  for (int attempt = 0;; attempt++)
-    {
-      g_autoptr(GError) local = NULL;
-      gboolean busy = FALSE;
-
-      if (program_fetch_roster_once (p, &busy, &local))
-        return TRUE;
-      if (!busy || attempt >= 8)
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      say ("  %s: %s; retrying", p->content_role, local->message);
-      g_usleep ((gulong) MIN (BACKOFF_BASE_MS << attempt, BACKOFF_CAP_MS) * 1000);
-    }
+  return retry_while_busy (p, program_fetch_roster_once, error);
 }
 
 static gboolean
