@@ -9,6 +9,25 @@
 
 /* A fresh folder under the test's tmp dir, removed by the caller with
  * ttsh_test_rmdir(). */
+static inline gboolean
+ttsh_test_time_up (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the default main context for @ms, blocking between events; a timeout
+ * wakes it even when nothing else is pending. */
+static inline void
+ttsh_test_run_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, ttsh_test_time_up, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 static inline char *
 ttsh_test_mkdtemp (void)
 {

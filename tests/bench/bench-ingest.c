@@ -203,22 +203,6 @@ wait_until (int *running)
     g_main_context_iteration (NULL, TRUE);
 }
 
-static gboolean
-tick_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-sleep_loop (guint ms)
-{
-  gboolean done = FALSE;
-  g_timeout_add (ms, tick_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -324,7 +308,7 @@ main (int argc, char *argv[])
             text = batch_text (list);
             running++;
             send_body (&clients[k], "/process", text);
-            sleep_loop (1000 / N_CLIENTS);
+            ttsh_test_run_for (1000 / N_CLIENTS);
           }
       }
     wait_until (&running);
@@ -377,7 +361,7 @@ main (int argc, char *argv[])
           text = batch_text (list);
           running++;
           send_body (&v, "/process", text);
-          sleep_loop (1000 / N_VEHICLES);
+          ttsh_test_run_for (1000 / N_VEHICLES);
         }
     wait_until (&running);
     w1 = g_get_monotonic_time ();

@@ -176,23 +176,27 @@ drive_view (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-time_up (gpointer data)
+/* Drives the view in @motion for @ms and returns the frame times; a new
+ * motion starts its path from the beginning. */
+static GArray *
+drive_for (Driver    *d,
+           Frames    *frames,
+           GtkWidget *view,
+           Motion     motion,
+           guint      ms)
 {
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
+  GArray *times = g_array_new (FALSE, FALSE, sizeof (double));
+  guint tick;
 
-/* Runs the main loop for @ms; a timeout wakes it even when nothing else
- * is pending (after the window is gone). */
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, time_up, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
+  if (d->motion != motion)
+    d->frame = 0;
+  d->motion = motion;
+  frames->times = times;
+  tick = gtk_widget_add_tick_callback (view, drive_view, d, NULL);
+  ttsh_test_run_for (ms);
+  gtk_widget_remove_tick_callback (view, tick);
+  frames->times = NULL;
+  return times;
 }
 
 int
@@ -211,7 +215,7 @@ main (int argc, char **argv)
   GdkFrameClock *clock;
   gint64 t0;
   long rss0;
-  guint tick, feed_id;
+  guint feed_id;
   TtshConfig *config;
 
   gtk_test_init (&argc, &argv, NULL);
@@ -240,18 +244,12 @@ main (int argc, char **argv)
   driver.map = _ttsh_map_view_get_map (view);
   layer = _ttsh_map_view_get_track_layer (view);
   shumate_viewport_set_zoom_level (shumate_map_get_viewport (driver.map), 15);
-  run_for (500);
+  ttsh_test_run_for (500);
 
   /* The same window with no vehicle: what any frame costs on this machine
    * (software GL under Xvfb), measured under the same load. */
   {
-    g_autoptr(GArray) empty = g_array_new (FALSE, FALSE, sizeof (double));
-    driver.motion = PAN;
-    frames.times = empty;
-    tick = gtk_widget_add_tick_callback (GTK_WIDGET (view), drive_view, &driver, NULL);
-    run_for (4000);
-    gtk_widget_remove_tick_callback (GTK_WIDGET (view), tick);
-    frames.times = NULL;
+    g_autoptr(GArray) empty = drive_for (&driver, &frames, GTK_WIDGET (view), PAN, 4000);
     report ("map_empty_pan", empty);
   }
 
@@ -274,32 +272,19 @@ main (int argc, char **argv)
   feeder = (Feeder) { engine, &fleet };
   feed_id = g_timeout_add (1000, feed, &feeder);
   shumate_viewport_set_zoom_level (shumate_map_get_viewport (driver.map), 15);
-  run_for (1000);
+  ttsh_test_run_for (1000);
 
   {
-    g_autoptr(GArray) pan = g_array_new (FALSE, FALSE, sizeof (double));
     gint64 us0 = ttsh_map_track_layer_get_snapshot_time_us (layer);
-    driver.motion = PAN;
-    frames.times = pan;
-    tick = gtk_widget_add_tick_callback (GTK_WIDGET (view), drive_view, &driver, NULL);
-    run_for (6000);
-    gtk_widget_remove_tick_callback (GTK_WIDGET (view), tick);
-    frames.times = NULL;
+    g_autoptr(GArray) pan = drive_for (&driver, &frames, GTK_WIDGET (view), PAN, 6000);
     g_print ("BENCH map_pan_track_layer_per_frame %.2f ms\n",
              pan->len ? (ttsh_map_track_layer_get_snapshot_time_us (layer) - us0) / 1000.0 / pan->len : 0);
     report ("map_pan", pan);
     g_print ("BENCH map_pan_drawn_vertices %u vertices\n", ttsh_map_track_layer_get_drawn_points (layer));
   }
   {
-    g_autoptr(GArray) zoom = g_array_new (FALSE, FALSE, sizeof (double));
     gint64 us0 = ttsh_map_track_layer_get_snapshot_time_us (layer);
-    driver.motion = ZOOM;
-    driver.frame = 0;
-    frames.times = zoom;
-    tick = gtk_widget_add_tick_callback (GTK_WIDGET (view), drive_view, &driver, NULL);
-    run_for (6000);
-    gtk_widget_remove_tick_callback (GTK_WIDGET (view), tick);
-    frames.times = NULL;
+    g_autoptr(GArray) zoom = drive_for (&driver, &frames, GTK_WIDGET (view), ZOOM, 6000);
     g_print ("BENCH map_zoom_track_layer_per_frame %.2f ms\n",
              zoom->len ? (ttsh_map_track_layer_get_snapshot_time_us (layer) - us0) / 1000.0 / zoom->len : 0);
     report ("map_zoom", zoom);
@@ -310,7 +295,7 @@ main (int argc, char **argv)
   g_source_remove (feed_id);
   g_signal_handlers_disconnect_by_data (clock, &frames);
   gtk_window_destroy (window);
-  run_for (200);
+  ttsh_test_run_for (200);
   ttsh_engine_stop (engine);
   ttsh_test_rmdir (dir);
   return 0;
