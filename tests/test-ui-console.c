@@ -19,6 +19,7 @@
 #include "ttsh-operators.h"
 #include "ttsh-sessions-view.h"
 #include "ttsh-status.h"
+#include "ttsh-test-ui.h"
 #include "ttsh-test-util.h"
 #include "ttsh-window.h"
 #include "test-console-fixture.h"
@@ -118,20 +119,6 @@ teardown (Fixture *f, gconstpointer data)
 }
 
 /* Widget tree helpers ------------------------------------------------------ */
-
-static GtkWidget *
-find_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
 
 static GtkWidget *
 find_label (GtkWidget *root, const char *prefix)
@@ -282,7 +269,7 @@ test_sign_in (Fixture *f, gconstpointer data)
                    ==, TTSH_OPERATOR_GIAM_SAT);
   g_assert_nonnull (adw_view_stack_get_child_by_name (views, "sessions"));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (sessions_view (f))));
-  health = find_type (GTK_WIDGET (f->window), TTSH_TYPE_HEALTH_BAR);
+  health = ttsh_test_find_type (GTK_WIDGET (f->window), TTSH_TYPE_HEALTH_BAR);
   g_assert_nonnull (health);
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (health), GTK_ACCESSIBLE_ROLE_STATUS);
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (ttsh_sessions_view_get_search (sessions_view (f))),
@@ -510,7 +497,7 @@ state_is (Fixture *f, gpointer data)
 static gboolean
 panel_shows (Fixture *f, gpointer data)
 {
-  GtkWidget *panel = find_type (GTK_WIDGET (sessions_view (f)), TTSH_TYPE_CANDIDATE_PANEL);
+  GtkWidget *panel = ttsh_test_find_type (GTK_WIDGET (sessions_view (f)), TTSH_TYPE_CANDIDATE_PANEL);
   return panel && shows_text (panel, data);
 }
 
@@ -592,7 +579,7 @@ clock_thread (TtshEngine *engine, TtshStore *store, gpointer data, GError **erro
 static gboolean
 health_shows (Fixture *f, gpointer data)
 {
-  return shows_text (find_type (GTK_WIDGET (f->window), TTSH_TYPE_HEALTH_BAR), data);
+  return shows_text (ttsh_test_find_type (GTK_WIDGET (f->window), TTSH_TYPE_HEALTH_BAR), data);
 }
 
 static void
@@ -613,13 +600,13 @@ test_health_alarm (Fixture *f, gconstpointer data)
   g_assert_true (health_shows (f, "Clock skew: -1,5 s"));
   g_assert_true (health_shows (f, "Unsent: 1"));
   g_assert_true (health_shows (f, "Oldest unsent: 22:0"));
-  health = find_type (GTK_WIDGET (f->window), TTSH_TYPE_HEALTH_BAR);
+  health = ttsh_test_find_type (GTK_WIDGET (f->window), TTSH_TYPE_HEALTH_BAR);
   age = find_label (health, "Oldest unsent");
   g_assert_nonnull (age);
   g_assert_true (gtk_widget_has_css_class (age, "error"));
   /* The most urgent alarm is spelled out under the chips. */
   wait_for (f, health_shows, (gpointer) "Bản ghi chưa gửi quá 20 phút", "the alarm strip");
-  g_assert_true (gtk_widget_has_css_class (gtk_revealer_get_child (GTK_REVEALER (find_type (health, GTK_TYPE_REVEALER))),
+  g_assert_true (gtk_widget_has_css_class (gtk_revealer_get_child (GTK_REVEALER (ttsh_test_find_type (health, GTK_TYPE_REVEALER))),
                                            "error"));
 
   /* A -10 pause lifts itself after a good clock check: no button, the reason instead. */
@@ -630,22 +617,10 @@ test_health_alarm (Fixture *f, gconstpointer data)
   g_assert_false (gtk_widget_get_visible (ttsh_health_bar_get_resume_button (TTSH_HEALTH_BAR (health))));
 }
 
-/* GTK 4.8 warns when a window without a window manager (Xvfb) loses focus
- * while an entry has it; harmless, and not about this code. */
-static GLogWriterOutput
-log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
-        strstr (fields[i].value, "did not receive a focus-out event") != NULL)
-      return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, data);
-}
-
 int
 main (int argc, char **argv)
 {
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  g_log_set_writer_func (ttsh_test_ui_log_writer, NULL, NULL);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   ttsh_renderer_init ();

@@ -22,6 +22,7 @@
 #include "test-errors-util.h"
 #include "ttsh-test-engine.h"
 #include "ttsh-test-c08.h"
+#include "ttsh-test-ui.h"
 
 #define WAIT_S 30
 #define ACK_NOTE "Đã gọi C08 đề nghị mở khóa tài khoản"
@@ -245,47 +246,16 @@ detail_shows (Fixture *f, gpointer data)
   return label_shows (ttsh_errors_view_get_detail (pair[0]), pair[1]);
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *tops = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
 static gboolean
 has_dialog (Fixture *f, gpointer data)
 {
-  return find_message_dialog () != NULL;
-}
-
-/* libadwaita 1.2's adw_message_dialog_response() leaves the dialog open, so
- * earlier dialogs may still be around: pick the one offering @response. */
-static AdwMessageDialog *
-find_dialog_with (const char *response)
-{
-  GListModel *tops = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)) &&
-          adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (w), response))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
+  return ttsh_test_find_message_dialog (NULL) != NULL;
 }
 
 static gboolean
 has_dialog_with (Fixture *f, gpointer data)
 {
-  return find_dialog_with (data) != NULL;
+  return ttsh_test_find_message_dialog (data) != NULL;
 }
 
 static gboolean
@@ -440,7 +410,7 @@ test_end_to_end (Fixture *f, gconstpointer data)
                                    position_of (view, unlucky->id), TRUE);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "errors.resend", NULL));
   wait_for (f, has_dialog, NULL, "the note dialog");
-  dlg = find_message_dialog ();
+  dlg = ttsh_test_find_message_dialog (NULL);
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dlg)), "C08 đã hoạt động lại");
   adw_message_dialog_response (dlg, "ok");
   wait_for (f, in_ledger, unlucky->code, "the resent record in the ledger");
@@ -503,7 +473,7 @@ test_end_to_end (Fixture *f, gconstpointer data)
   /* The note comes first: what was done, at least five characters besides spaces
    * (four here, in more than five bytes). */
   wait_for (f, has_dialog_with, (gpointer) "ack", "the acknowledgement note");
-  dlg = find_dialog_with ("ack");
+  dlg = ttsh_test_find_message_dialog ("ack");
   g_assert_false (adw_message_dialog_get_response_enabled (dlg, "ack"));
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dlg)), " Đã  gọ ");
   g_assert_false (adw_message_dialog_get_response_enabled (dlg, "ack"));
@@ -563,7 +533,7 @@ test_resume_sending (Fixture *f, gconstpointer data)
       g_main_context_iteration (NULL, FALSE);
       g_usleep (10 * 1000);
     }
-  g_assert_null (find_dialog_with ("resume"));
+  g_assert_null (ttsh_test_find_message_dialog ("resume"));
   g_assert_cmpint (ttsh_test_engine_int (f->engine, "SELECT count(*) FROM meta WHERE key = 'c08.stopped' AND value = '-7'"), ==, 1);
 
   /* 3. The address is registered; the manager confirms the named stop and resumes. */
@@ -572,7 +542,7 @@ test_resume_sending (Fixture *f, gconstpointer data)
   wait_for (f, resume_usable, ql_bar, "the manager's resume button");
   g_signal_emit_by_name (ttsh_health_bar_get_resume_button (TTSH_HEALTH_BAR (ql_bar)), "clicked");
   wait_for (f, has_dialog_with, (gpointer) "resume", "the confirmation");
-  dlg = find_dialog_with ("resume");
+  dlg = ttsh_test_find_message_dialog ("resume");
   body = adw_message_dialog_get_body (dlg);
   g_assert_nonnull (strstr (body, "-7"));
   g_assert_nonnull (strstr (body, ttsh_code_message (TTSH_CODE_IP_DENIED)));

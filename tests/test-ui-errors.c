@@ -25,6 +25,7 @@
 #include "ttsh-window.h"
 #include "test-errors-util.h"
 #include "ttsh-test-engine.h"
+#include "ttsh-test-ui.h"
 
 typedef struct {
   char        *dir;
@@ -282,24 +283,10 @@ payload_shown (gpointer data)
   return strstr (text, "TransactionCode") != NULL;
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *tops = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
 static gboolean
 has_message_dialog (gpointer data)
 {
-  return find_message_dialog () != NULL;
+  return ttsh_test_find_message_dialog (NULL) != NULL;
 }
 
 static void
@@ -308,7 +295,7 @@ answer_note_dialog (const char *note, const char *response)
   AdwMessageDialog *dlg;
 
   wait_for (has_message_dialog, NULL, "the note dialog");
-  dlg = find_message_dialog ();
+  dlg = ttsh_test_find_message_dialog (NULL);
   /* the note is required: the button stays off until it is written */
   g_assert_false (adw_message_dialog_get_response_enabled (dlg, "ok"));
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dlg)), note);
@@ -321,7 +308,7 @@ static void
 close_message_dialogs (void)
 {
   AdwMessageDialog *dlg;
-  while ((dlg = find_message_dialog ()) != NULL)
+  while ((dlg = ttsh_test_find_message_dialog (NULL)) != NULL)
     {
       adw_message_dialog_response (dlg, "close");
       gtk_window_destroy (GTK_WINDOW (dlg));
@@ -478,7 +465,7 @@ test_errors_view (Fixture *f, gconstpointer data)
     }
     gtk_widget_activate_action (GTK_WIDGET (v2), "errors.resend", NULL);
     spin (100);
-    g_assert_null (find_message_dialog ());
+    g_assert_null (ttsh_test_find_message_dialog (NULL));
     gtk_window_destroy (w2);
   }
   spin (50);
@@ -751,18 +738,6 @@ test_window (Fixture *f, gconstpointer data)
   spin (200);
 }
 
-/* GTK 4.8 warns when a window without a window manager (Xvfb) loses focus
- * while an entry has it; harmless, and not about this code. */
-static GLogWriterOutput
-log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
-        strstr (fields[i].value, "did not receive a focus-out event") != NULL)
-      return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, data);
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -777,7 +752,7 @@ main (int argc, char *argv[])
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   ttsh_renderer_init ();
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  g_log_set_writer_func (ttsh_test_ui_log_writer, NULL, NULL);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
   ADD ("/ui/errors/queue", test_errors_view);

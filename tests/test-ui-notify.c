@@ -14,6 +14,7 @@
 #include "ttsh-health-bar.h"
 #include "ttsh-operators.h"
 #include "ttsh-renderer.h"
+#include "ttsh-test-ui.h"
 #include "ttsh-test-util.h"
 #include "ttsh-window.h"
 
@@ -405,30 +406,16 @@ teardown (Fixture *f, gconstpointer data)
 
 /* Helpers ------------------------------------------------------------------- */
 
-static GtkWidget *
-find_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 static TtshHealthBar *
 health_bar (Fixture *f)
 {
-  return TTSH_HEALTH_BAR (find_type (GTK_WIDGET (f->window), TTSH_TYPE_HEALTH_BAR));
+  return TTSH_HEALTH_BAR (ttsh_test_find_type (GTK_WIDGET (f->window), TTSH_TYPE_HEALTH_BAR));
 }
 
 static gboolean
 has_health_bar (Fixture *f, gpointer data)
 {
-  return find_type (GTK_WIDGET (f->window), TTSH_TYPE_HEALTH_BAR) != NULL;
+  return ttsh_test_find_type (GTK_WIDGET (f->window), TTSH_TYPE_HEALTH_BAR) != NULL;
 }
 
 static gboolean
@@ -615,18 +602,6 @@ test_alarm_notifications (Fixture *f, gconstpointer data)
   g_assert_false (g_application_get_is_registered (G_APPLICATION (f->app)));
 }
 
-/* GTK 4.8 warns when a window without a window manager (Xvfb) loses focus
- * while an entry has it; harmless, and not about this code. */
-static GLogWriterOutput
-log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
-        strstr (fields[i].value, "did not receive a focus-out event") != NULL)
-      return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, data);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -647,7 +622,7 @@ main (int argc, char **argv)
    * locale, LANGUAGE still selects them under C.UTF-8. */
   g_setenv ("LANGUAGE", "vi", TRUE);
 
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  g_log_set_writer_func (ttsh_test_ui_log_writer, NULL, NULL);
   gtk_test_init (&argc, &argv, NULL);
 
   if (setlocale (LC_MESSAGES, "vi_VN.UTF-8") == NULL)
