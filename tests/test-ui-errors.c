@@ -406,6 +406,15 @@ test_errors_view (Fixture *f, gconstpointer data)
     shown = gtk_selection_model_get_selection (sel);
     g_assert_cmpuint (gtk_bitset_get_size (shown), ==, 1);
     g_assert_true (gtk_selection_model_is_selected (sel, position_of (view, found)));
+
+    /* A reload replaces every item: the selection stays with the record. */
+    gen = ttsh_errors_view_get_generation (view);
+    ttsh_errors_view_reload (view);
+    wait_generation (view, gen, "the reload");
+    g_clear_pointer (&shown, gtk_bitset_unref);
+    shown = gtk_selection_model_get_selection (sel);
+    g_assert_cmpuint (gtk_bitset_get_size (shown), ==, 1);
+    g_assert_true (gtk_selection_model_is_selected (sel, position_of (view, found)));
   }
 
   /* Resend the rejected and the out-of-retries record together. */

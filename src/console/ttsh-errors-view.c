@@ -466,25 +466,6 @@ load_func (TtshEngine  *engine,
   return ttsh_errors_list (store, GPOINTER_TO_INT (data), error);
 }
 
-static void
-reselect (TtshErrorsView *self,
-          GHashTable     *ids)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
-  g_autoptr(GtkBitset) set = gtk_bitset_new_empty ();
-
-  if (g_hash_table_size (ids) == 0)
-    return;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(TtshErrorsItem) it = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
-      gint64 id = ttsh_errors_item_get_record (it)->id;
-      if (g_hash_table_contains (ids, &id))
-        gtk_bitset_add (set, i);
-    }
-  gtk_selection_model_set_selection (GTK_SELECTION_MODEL (self->selection), set, set);
-}
-
 static GHashTable *
 selected_ids (TtshErrorsView *self)
 {
@@ -523,7 +504,7 @@ filtered_will_change (TtshErrorsView *self)
 static void
 filtered_changed (TtshErrorsView *self)
 {
-  g_autoptr(GHashTable) ids = g_steal_pointer (&self->held_ids);
+  GHashTable *ids = self->held_ids;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
   g_autoptr(GtkBitset) set = gtk_bitset_new_empty ();
   g_autoptr(GtkBitset) all = gtk_bitset_new_range (0, n);
@@ -537,9 +518,10 @@ filtered_changed (TtshErrorsView *self)
       if (g_hash_table_contains (ids, &id))
         gtk_bitset_add (set, i);
     }
+  /* Still held: the handler skips this change too; then status, actions
+   * and detail are brought up to date once. */
   gtk_selection_model_set_selection (GTK_SELECTION_MODEL (self->selection), set, all);
-  /* The handler skipped the changes made meanwhile: bring status, actions
-   * and detail up to date once. */
+  g_clear_pointer (&self->held_ids, g_hash_table_unref);
   on_selection_changed (GTK_SELECTION_MODEL (self->selection), 0, n, self);
 }
 
@@ -547,7 +529,6 @@ void
 ttsh_errors_view_set_records (TtshErrorsView *self,
                               GPtrArray      *records)
 {
-  g_autoptr(GHashTable) keep = selected_ids (self);
   g_autofree gpointer *items = g_new (gpointer, records->len + 1);
 
   for (guint i = 0; i < records->len; i++)
@@ -556,8 +537,9 @@ ttsh_errors_view_set_records (TtshErrorsView *self,
                        items, records->len);
   for (guint i = 0; i < records->len; i++)
     g_object_unref (items[i]);
+  /* The selection follows its records through the filtered list's change
+   * (filtered_will_change, filtered_changed). */
   rebuild_groups (self, records);
-  reselect (self, keep);
   update_status (self);
   self->generation++;
 }
