@@ -1195,22 +1195,16 @@ on_context_candidate (TtshContext      *context,
   gint64 id = ttsh_context_get_selected_candidate_id (context);
   TtshRowSlot *slot = gtk_single_selection_get_selected_item (self->selection);
   TtshCandidateItem *current = slot ? ttsh_row_slot_get_item (slot) : NULL;
-  guint n;
+  guint pos;
 
   gtk_widget_set_visible (self->candidate_panel, id != 0);
   if (id == 0 || (current != NULL && ttsh_candidate_item_get_id (current) == id))
     return;
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
-  for (guint i = 0; i < n; i++)
+  pos = filtered_position (self, id);
+  if (pos != GTK_INVALID_LIST_POSITION)
     {
-      g_autoptr(TtshCandidateItem) item = g_list_model_get_item (G_LIST_MODEL (self->filter_model), i);
-
-      if (ttsh_candidate_item_get_id (item) == id)
-        {
-          gtk_single_selection_set_selected (self->selection, i);
-          gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", i);
-          return;
-        }
+      gtk_single_selection_set_selected (self->selection, pos);
+      gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", pos);
     }
 }
 
