@@ -183,6 +183,13 @@ update_resume (TtshHealthBar *self)
   gtk_widget_set_visible (GTK_WIDGET (self->stop_reason), self->stop_code == TTSH_CODE_CLOCK_SKEW);
 }
 
+/* The desktop notification of alarm @id, sent and withdrawn under it. */
+static char *
+notification_id (gint64 id)
+{
+  return g_strdup_printf ("alarm-%" G_GINT64_FORMAT, id);
+}
+
 static void
 notify_alarm (TtshHealthBar *self,
               TtshAlarmRow  *a)
@@ -200,7 +207,7 @@ notify_alarm (TtshHealthBar *self,
   g_notification_set_body (n, a->message);
   g_notification_set_priority (n, g_str_equal (a->severity, "CRITICAL")
                                ? G_NOTIFICATION_PRIORITY_URGENT : G_NOTIFICATION_PRIORITY_HIGH);
-  id = g_strdup_printf ("alarm-%" G_GINT64_FORMAT, a->id);
+  id = notification_id (a->id);
   g_application_send_notification (app, id, n);
   g_hash_table_add (self->showing, g_memdup2 (&a->id, sizeof a->id));
 }
@@ -222,7 +229,7 @@ withdraw_gone (TtshHealthBar *self,
   while (g_hash_table_iter_next (&iter, &key, NULL))
     if (!g_hash_table_contains (open, key))
       {
-        g_autofree char *id = g_strdup_printf ("alarm-%" G_GINT64_FORMAT, *(gint64 *) key);
+        g_autofree char *id = notification_id (*(gint64 *) key);
 
         if (app != NULL && g_application_get_is_registered (app))
           g_application_withdraw_notification (app, id);
