@@ -616,6 +616,34 @@ exec_sql (Fx *f, const char *sql)
  * after the attempt ended. The correction is accepted as a record of its
  * own; the original row and outbox record are untouched; only a rejected
  * record can be corrected, once at a time. */
+/* A stream record that repeats the candidate's state and score leaves the
+ * roster row as it was; one that changes the score still reaches it. */
+static void
+test_process_repeats_state (Fx *f, gconstpointer data)
+{
+  const char *stamp = "SELECT updated_at FROM candidate_content WHERE state = 'IN_TEST'";
+  const char *score = "SELECT score FROM candidate_content WHERE state = 'IN_TEST'";
+  guint i;
+  gint64 before;
+
+  push_ok (f);
+  i = ts_candidate_with (f->session, "DUONG_TRUONG", 0);
+  g_assert_cmpint (upload_code (f, "/attendance", f->dt, attendance (f, i, "DUONG_TRUONG", "DT-R-0", "CO_MAT")), ==, 1);
+  g_assert_cmpint (upload_code (f, "/process", f->dt, process (f, i, "DUONG_TRUONG", "DT-R-1", 1, 1, "BAT_DAU", 100)), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, score), ==, 100);
+  before = ts_count (&f->ts, stamp);
+  g_assert_cmpint (before, >, 0);
+  /* Stamps are in milliseconds: let one pass so a rewrite would show. */
+  g_usleep (5000);
+  g_assert_cmpint (upload_code (f, "/process", f->dt, process (f, i, "DUONG_TRUONG", "DT-R-2", 1, 2, "DANG_THI", 100)), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, stamp), ==, before);
+  g_assert_cmpint (upload_code (f, "/process", f->dt, process (f, i, "DUONG_TRUONG", "DT-R-3", 1, 3, "DANG_THI", 90)), ==, 1);
+  g_assert_cmpint (ts_count (&f->ts, score), ==, 90);
+  g_assert_cmpint (ts_count (&f->ts, stamp), >, before);
+  /* Every record still went to the outbox. */
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM outbox WHERE kind = 'QUA_TRINH'"), ==, 3);
+}
+
 static void
 test_correction (Fx *f, gconstpointer data)
 {
@@ -769,6 +797,7 @@ main (int argc, char *argv[])
   ADD ("attendance", test_attendance);
   ADD ("batch-limits", test_batch_limits);
   ADD ("process-and-results", test_process_and_results);
+  ADD ("process-repeats-state", test_process_repeats_state);
   ADD ("correction", test_correction);
   ADD ("attendance-correction", test_attendance_correction);
   ADD ("result-correction", test_result_correction);
