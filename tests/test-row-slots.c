@@ -3,9 +3,10 @@
  * must show the item now at its position. */
 #include "config.h"
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "ttsh-row-slots.h"
+#include "ttsh-test-util.h"
 
 typedef struct {
   guint position, removed, added, calls;
@@ -134,10 +135,168 @@ test_filter_changes (void)
   }
 }
 
+/* With a list view ------------------------------------------------------- */
+
+static const char *
+label_of (gpointer item)
+{
+  static char buf[64];
+  g_autoptr(GVariant) v = item ? g_menu_item_get_attribute_value (item, "label", G_VARIANT_TYPE_STRING) : NULL;
+
+  g_strlcpy (buf, v ? g_variant_get_string (v, NULL) : "", sizeof buf);
+  return buf;
+}
+
+/* A row shows what its slot shows now, as the roster's rows do. */
+static void
+row_show (GtkListItem *list_item)
+{
+  TtshRowSlot *slot = gtk_list_item_get_item (list_item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (list_item)),
+                      label_of (slot ? ttsh_row_slot_peek_item (slot) : NULL));
+}
+
+static void
+row_setup (GtkSignalListItemFactory *f, GtkListItem *list_item, gpointer data)
+{
+  gtk_list_item_set_child (list_item, gtk_label_new (NULL));
+}
+
+static void
+row_bind (GtkSignalListItemFactory *f, GtkListItem *list_item, gpointer data)
+{
+  g_signal_connect_object (gtk_list_item_get_item (list_item), "notify::item", G_CALLBACK (row_show),
+                           list_item, G_CONNECT_SWAPPED);
+  row_show (list_item);
+}
+
+static void
+row_unbind (GtkSignalListItemFactory *f, GtkListItem *list_item, gpointer data)
+{
+  g_signal_handlers_disconnect_by_data (gtk_list_item_get_item (list_item), list_item);
+}
+
+static const char *wanted;
+
+static gboolean
+match (gpointer item, gpointer data)
+{
+  return wanted == NULL || g_str_equal (label_of (item), wanted);
+}
+
+/* Rows the view built, and how many show an item that is not theirs. */
+static guint
+rows_wrong (GtkWidget *view, GListModel *source, guint *n_rows)
+{
+  guint wrong = 0;
+
+  *n_rows = 0;
+  for (GtkWidget *row = gtk_widget_get_first_child (view); row; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *label = gtk_widget_get_first_child (row);
+      const char *text;
+      char *end;
+      guint64 v;
+
+      if (!GTK_IS_LABEL (label))
+        continue;
+      (*n_rows)++;
+      text = gtk_label_get_text (GTK_LABEL (label));
+      v = g_ascii_strtoull (text, &end, 10);
+      if (*text == '\0' || *end != '\0' || v >= g_list_model_get_n_items (source))
+        wrong++;
+    }
+  return wrong;
+}
+
+static gboolean
+settled (gpointer slots)
+{
+  return ttsh_row_slots_is_settled (slots);
+}
+
+static void
+test_view (void)
+{
+  g_autoptr(GListStore) store = store_of (10000);
+  GtkCustomFilter *filter = gtk_custom_filter_new (match, NULL, NULL);
+  g_autoptr(GtkFilterListModel) filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (store)),
+                                                                       GTK_FILTER (g_object_ref (filter)));
+  g_autoptr(TtshRowSlots) slots = ttsh_row_slots_new (G_LIST_MODEL (filtered));
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *view;
+  guint n_rows, n;
+  gboolean done;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (row_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (row_bind), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (row_unbind), NULL);
+  view = gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (g_object_ref (slots)))),
+                            factory);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+  gtk_window_set_child (GTK_WINDOW (window), scroller);
+  gtk_window_set_default_size (GTK_WINDOW (window), 300, 300);
+  ttsh_row_slots_set_view (slots, view);
+  gtk_window_present (GTK_WINDOW (window));
+  done = ttsh_test_run_until (settled, slots, 10);
+  g_assert_true (done);
+  ttsh_test_run_for (200);
+  g_assert_cmpuint (rows_wrong (view, G_LIST_MODEL (store), &n_rows), ==, 0);
+  /* GTK 4.8 keeps up to 200 rows, far more than the window shows. */
+  g_assert_cmpuint (n_rows, >, 100);
+
+  /* Down to one item: at once. */
+  wanted = "5000";
+  gtk_filter_changed (GTK_FILTER (filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 1);
+  g_assert_true (ttsh_row_slots_is_settled (slots));
+  ttsh_test_run_for (100);
+
+  /* Back to all: the rows in sight at once, the list a step a frame. */
+  wanted = NULL;
+  gtk_filter_changed (GTK_FILTER (filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  n = g_list_model_get_n_items (G_LIST_MODEL (slots));
+  g_assert_cmpuint (n, >=, 10);
+  g_assert_cmpuint (n, <, 100);
+  g_assert_false (ttsh_row_slots_is_settled (slots));
+  {
+    g_autoptr(TtshRowSlot) first = g_list_model_get_item (G_LIST_MODEL (slots), 0);
+    g_autoptr(GObject) expected = g_list_model_get_item (G_LIST_MODEL (store), 0);
+    g_assert_true (ttsh_row_slot_peek_item (first) == (gpointer) expected);
+  }
+  done = ttsh_test_run_until (settled, slots, 10);
+  g_assert_true (done);
+  ttsh_test_run_for (100);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 10000);
+  g_assert_cmpuint (rows_wrong (view, G_LIST_MODEL (store), &n_rows), ==, 0);
+  g_assert_cmpuint (n_rows, >, 100);
+
+  /* A row far down wanted before the list grew to it: all of it at once. */
+  wanted = "5000";
+  gtk_filter_changed (GTK_FILTER (filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  wanted = NULL;
+  gtk_filter_changed (GTK_FILTER (filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), <, 10000);
+  ttsh_row_slots_reveal (slots, 9000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 10000);
+  {
+    g_autoptr(TtshRowSlot) s = g_list_model_get_item (G_LIST_MODEL (slots), 9000);
+    g_autoptr(GObject) expected = g_list_model_get_item (G_LIST_MODEL (store), 9000);
+    g_assert_true (ttsh_row_slot_get_item (s) == (gpointer) expected);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (filter);
+}
+
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  gtk_test_init (&argc, &argv, NULL);
   g_test_add_func ("/row-slots/filter-changes", test_filter_changes);
+  g_test_add_func ("/row-slots/view", test_view);
   return g_test_run ();
 }

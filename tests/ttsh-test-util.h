@@ -28,6 +28,23 @@ ttsh_test_run_for (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* Runs the default main context until @cond holds or @timeout_s passed;
+ * returns whether it holds. */
+static inline gboolean
+ttsh_test_run_until (gboolean (*cond) (gpointer),
+                     gpointer   data,
+                     guint      timeout_s)
+{
+  gboolean done = FALSE;
+  guint id = g_timeout_add_seconds (timeout_s, ttsh_test_time_up, &done);
+
+  while (!cond (data) && !done)
+    g_main_context_iteration (NULL, TRUE);
+  if (!done)
+    g_source_remove (id);
+  return cond (data);
+}
+
 static inline char *
 ttsh_test_mkdtemp (void)
 {

@@ -672,7 +672,7 @@ cell_refresh (TtshSessionsView *self,
 {
   GtkWidget **cells = g_object_get_data (G_OBJECT (list_item), "cells");
   TtshRowSlot *slot = gtk_list_item_get_item (list_item);
-  TtshCandidateItem *item = slot ? ttsh_row_slot_get_item (slot) : NULL;
+  TtshCandidateItem *item = slot ? ttsh_row_slot_peek_item (slot) : NULL;
 
   if (item != NULL && cells != NULL)
     self->columns[column].update (self, cells[column], item, self->columns[column].data);
@@ -698,7 +698,7 @@ row_show_item (GtkListItem *list_item)
 {
   TtshSessionsView *self = g_object_get_data (G_OBJECT (list_item), "view");
   TtshRowSlot *slot = gtk_list_item_get_item (list_item);
-  TtshCandidateItem *item = slot ? ttsh_row_slot_get_item (slot) : NULL;
+  TtshCandidateItem *item = slot ? ttsh_row_slot_peek_item (slot) : NULL;
   g_autofree char *label = NULL;
 
   g_signal_group_set_target (g_object_get_data (G_OBJECT (list_item), "group"), item);
@@ -1177,6 +1177,8 @@ filter_changed (TtshSessionsView *self)
   gint64 id = self->filtering_id;
   guint pos = id != 0 ? filtered_position (self, id) : GTK_INVALID_LIST_POSITION;
 
+  if (pos != GTK_INVALID_LIST_POSITION)
+    ttsh_row_slots_reveal (self->slots, pos);
   if (gtk_single_selection_get_selected (self->selection) != pos)
     gtk_single_selection_set_selected (self->selection, pos);
   self->filtering = FALSE;
@@ -1203,6 +1205,7 @@ on_context_candidate (TtshContext      *context,
   pos = filtered_position (self, id);
   if (pos != GTK_INVALID_LIST_POSITION)
     {
+      ttsh_row_slots_reveal (self->slots, pos);
       gtk_single_selection_set_selected (self->selection, pos);
       gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", pos);
     }
@@ -1266,6 +1269,7 @@ ttsh_sessions_view_constructed (GObject *object)
     g_object_unref (factory);
   }
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  ttsh_row_slots_set_view (self->slots, GTK_WIDGET (self->list_view));
   g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed), self);
   g_signal_connect_swapped (self->filter_model, "items-changed", G_CALLBACK (queue_update_count), self);
   update_header (self);
@@ -1302,6 +1306,8 @@ ttsh_sessions_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
+  if (self->slots != NULL)
+    ttsh_row_slots_set_view (self->slots, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TTSH_TYPE_SESSIONS_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->sort_model);
