@@ -19,6 +19,7 @@
 #include "ttsh-query.h"
 #include "ttsh-roster-model.h"
 #include "ttsh-row-slots.h"
+#include "ttsh-thumb.h"
 #include "ttsh-roster-line.h"
 #include "ttsh-sessions-view.h"
 
@@ -686,11 +687,6 @@ on_cell_notify (GObject    *item,
   cell_refresh (ref->self, ref->list_item, ref->column);
 }
 
-static void update_state (TtshSessionsView  *self,
-                          GtkWidget         *cell,
-                          TtshCandidateItem *item,
-                          gpointer           data);
-
 /* The row's slot now shows another candidate (or this row was just bound):
  * the same widgets, new contents. */
 static void
@@ -729,17 +725,9 @@ row_setup (GtkSignalListItemFactory *factory,
 
       cells[c] = self->columns[c].create ();
       gtk_widget_set_margin_start (cells[c], CELL_INSET);
-      /* Only a cell that hides itself (a content not taken) needs a holder
-       * keeping its column's place: fewer widgets to build per row. */
-      if (self->columns[c].update == update_state)
-        {
-          GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-
-          gtk_box_append (GTK_BOX (box), cells[c]);
-          ttsh_roster_line_append (TTSH_ROSTER_LINE (row), box);
-        }
-      else
-        ttsh_roster_line_append (TTSH_ROSTER_LINE (row), cells[c]);
+      /* A hidden cell (a content not taken) keeps its column's place: the
+       * line places columns by their widths, shown or not. */
+      ttsh_roster_line_append (TTSH_ROSTER_LINE (row), cells[c]);
       ref->self = self;
       ref->list_item = list_item;
       ref->column = c;
@@ -823,7 +811,7 @@ create_chip (void)
 static GtkWidget *
 create_avatar (void)
 {
-  GtkWidget *avatar = adw_avatar_new (32, NULL, TRUE);
+  GtkWidget *avatar = ttsh_thumb_new (32);
 
   gtk_widget_set_halign (avatar, GTK_ALIGN_START);
   gtk_widget_set_valign (avatar, GTK_ALIGN_CENTER);
@@ -855,13 +843,11 @@ update_photo (TtshSessionsView  *self,
   GdkTexture *texture = NULL;
   gint64 id = ttsh_candidate_item_get_id (item);
 
-  adw_avatar_set_text (ADW_AVATAR (cell), ttsh_candidate_item_get_full_name (item));
+  ttsh_thumb_set_name (TTSH_THUMB (cell), ttsh_candidate_item_get_full_name (item));
   g_object_set_data_full (G_OBJECT (cell), "candidate-id", g_memdup2 (&id, sizeof id), g_free);
   if (ttsh_candidate_item_get_has_photo (item))
     texture = ttsh_photo_cache_lookup (self->photos, id, THUMB_HEIGHT);
-  adw_avatar_set_custom_image (ADW_AVATAR (cell), GDK_PAINTABLE (texture));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  ttsh_candidate_item_get_full_name (item), -1);
+  ttsh_thumb_set_photo (TTSH_THUMB (cell), texture);
 }
 
 static const char *const state_classes[] = {
