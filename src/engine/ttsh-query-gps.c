@@ -665,6 +665,31 @@ ttsh_query_gps_track (TtshStore      *store,
   return load_track (store, candidate_id, MAX (attempt, 1), 0, error);
 }
 
+gboolean
+ttsh_query_gps_quality (TtshStore       *store,
+                        gint64           candidate_id,
+                        int             *attempt,
+                        TtshGpsQuality  *quality,
+                        GError         **error)
+{
+  g_autoptr(TtshGpsTrack) track = track_new ();
+
+  *attempt = 0;
+  memset (quality, 0, sizeof *quality);
+  track->candidate_id = candidate_id;
+  if (!latest_attempt (store, candidate_id, &track->attempt, error))
+    return FALSE;
+  track->attempt = MAX (track->attempt, 1);
+  /* The points only: no route, events or identity to read and parse. */
+  if (!load_points (store, track, 0, error))
+    return FALSE;
+  if (track->points->len == 0)
+    return TRUE;
+  ttsh_gps_analyse ((TtshGpsPoint *) (void *) track->points->data, track->points->len, 0, NULL, quality);
+  *attempt = track->attempt;
+  return TRUE;
+}
+
 TtshGpsLive *
 ttsh_query_gps_live (TtshStore      *store,
                      gint64          since,

@@ -135,6 +135,15 @@ TtshGpsTrack *ttsh_query_gps_track    (TtshStore      *store,
                                        int             attempt,
                                        GError        **error);
 
+/* The quality of the road test's latest attempt, counted as for
+ * ttsh_query_gps_track () from its points alone; *attempt is 0 when the
+ * candidate has no GPS point. Engine thread. */
+gboolean      ttsh_query_gps_quality  (TtshStore      *store,
+                                       gint64          candidate_id,
+                                       int            *attempt,
+                                       TtshGpsQuality *quality,
+                                       GError        **error);
+
 /* The road tests in progress, with their new points since @since. */
 TtshGpsLive  *ttsh_query_gps_live     (TtshStore      *store,
                                        gint64          since,

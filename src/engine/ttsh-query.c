@@ -635,18 +635,9 @@ ttsh_query_candidate (TtshStore  *store,
     return NULL;
 
   g_ptr_array_sort (d->events, event_compare);
-  {
-    /* The road test's GPS quality, counted the way the map marks it. */
-    g_autoptr(TtshGpsTrack) track = ttsh_query_gps_track (store, candidate_id, 0, error);
-
-    if (track == NULL && error && *error)
-      return NULL;
-    if (track != NULL && track->points->len > 0)
-      {
-        d->gps_attempt = track->attempt;
-        d->gps_quality = track->quality;
-      }
-  }
+  /* The road test's GPS quality, counted the way the map marks it. */
+  if (!ttsh_query_gps_quality (store, candidate_id, &d->gps_attempt, &d->gps_quality, error))
+    return NULL;
   return g_steal_pointer (&d);
 }
 
