@@ -19,9 +19,9 @@
 #include "ttsh-query.h"
 #include "ttsh-roster-model.h"
 #include "ttsh-row-slots.h"
-#include "ttsh-thumb.h"
 #include "ttsh-roster-line.h"
 #include "ttsh-sessions-view.h"
+#include "ttsh-thumb.h"
 
 #define THUMB_HEIGHT    40
 #define PHOTO_CACHE_MAX 600
