@@ -146,14 +146,10 @@ mark_stale (TtshRowSlots *self,
   ensure_tick (self);
 }
 
-/* Brings up to @budget stale slots up to date, those of the window first
- * and whatever the budget. Returns whether stale slots remain. */
-static gboolean
-flush (TtshRowSlots *self,
-       guint         budget)
+/* The rows in sight are shown right, whatever the budget. */
+static void
+refresh_window (TtshRowSlots *self)
 {
-  gboolean left = FALSE;
-
   for (guint i = self->win_first; i < MIN (self->win_end, self->slots->len); i++)
     {
       TtshRowSlot *slot = g_ptr_array_index (self->slots, i);
@@ -161,6 +157,17 @@ flush (TtshRowSlots *self,
       if (slot != NULL && slot->stale)
         slot_refresh (slot);
     }
+}
+
+/* Brings the window's stale slots and up to @budget others up to date.
+ * Returns whether stale slots remain. */
+static gboolean
+flush (TtshRowSlots *self,
+       guint         budget)
+{
+  gboolean left = FALSE;
+
+  refresh_window (self);
   for (guint i = 0; i < self->slots->len; i++)
     {
       TtshRowSlot *slot = g_ptr_array_index (self->slots, i);
@@ -186,9 +193,8 @@ flush_tick (GtkWidget     *widget,
             gpointer       data)
 {
   TtshRowSlots *self = data;
-  gboolean growing = self->n_items < self->n_source;
 
-  if (growing)
+  if (self->n_items < self->n_source)
     grow (self);
   if (flush (self, FLUSH_PER_FRAME) || self->n_items < self->n_source)
     return G_SOURCE_CONTINUE;
@@ -200,13 +206,14 @@ flush_tick (GtkWidget     *widget,
  * learnt while the list is longer than the window (the scroll range then
  * holds every row; the length may just have changed under it). */
 static void
-update_window (TtshRowSlots *self)
+update_window (TtshRowSlots *self,
+               guint         n_items)
 {
   double value, page, row;
 
   self->win_first = 0;
   self->win_end = G_MAXUINT;
-  if (self->vadj == NULL || self->n_items == 0)
+  if (self->vadj == NULL || n_items == 0)
     return;
   value = gtk_adjustment_get_value (self->vadj);
   page = gtk_adjustment_get_page_size (self->vadj);
@@ -215,7 +222,7 @@ update_window (TtshRowSlots *self)
   row = self->row_height;
   if (row <= 0)
     return;
-  value = MIN (value, MAX (0.0, self->n_items * row - page));
+  value = MIN (value, MAX (0.0, n_items * row - page));
   self->win_first = (guint) MAX (0.0, floor (value / row) - WINDOW_MARGIN);
   self->win_end = (guint) MIN ((double) G_MAXUINT, ceil ((value + page) / row) + WINDOW_MARGIN);
 }
@@ -233,15 +240,9 @@ on_scrolled (TtshRowSlots *self)
           upper / self->n_items >= MIN_ROW_HEIGHT && upper / self->n_items <= MAX_ROW_HEIGHT)
         self->row_height = upper / self->n_items;
     }
-  update_window (self);
+  update_window (self, self->n_items);
   /* What comes into sight is shown right, in this frame. */
-  for (guint i = self->win_first; i < MIN (self->win_end, self->slots->len); i++)
-    {
-      TtshRowSlot *slot = g_ptr_array_index (self->slots, i);
-
-      if (slot != NULL && slot->stale)
-        slot_refresh (slot);
-    }
+  refresh_window (self);
 }
 
 static GType
@@ -336,13 +337,11 @@ on_source_changed (GListModel   *source,
   guint shown = n;
 
   self->n_source = n;
-  self->n_items = n;
-  update_window (self);
+  update_window (self, n);
   /* A list growing past the rows in sight is shown a step a frame: GTK 4.8
    * would otherwise build every new row of its 200 in this frame. */
   if (n > old && self->view != NULL && self->row_height > 0 && self->win_end < n)
     shown = MAX (old, self->win_end);
-  self->n_items = old;
   /* Slots past the end go with expose (). */
   for (guint i = position; i < MIN (MIN (end, shown), self->slots->len); i++)
     {
@@ -410,14 +409,7 @@ ttsh_row_slots_dispose (GObject *object)
 
   forget_view (self);
   /* Bring every slot up to date: nothing refreshes them any more. */
-  if (self->slots != NULL)
-    for (guint i = 0; i < self->slots->len; i++)
-      {
-        TtshRowSlot *slot = g_ptr_array_index (self->slots, i);
-
-        if (slot != NULL && slot->stale)
-          slot_refresh (slot);
-      }
+  flush (self, G_MAXUINT);
   if (self->source != NULL)
     g_signal_handlers_disconnect_by_data (self->source, self);
   g_clear_object (&self->source);
@@ -483,15 +475,22 @@ on_vadjustment (TtshRowSlots *self)
   on_scrolled (self);
 }
 
+/* Whole list shown, every slot up to date: what nothing would do later. */
+static void
+settle_now (TtshRowSlots *self)
+{
+  expose (self, self->n_source);
+  flush (self, G_MAXUINT);
+}
+
 static void
 on_view_gone (TtshRowSlots *self)
 {
-  /* A tick callback dies with its widget's frame clock: refresh at once. */
+  /* A tick callback dies with its widget's frame clock: settle at once. */
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (self->view, self->tick_id);
   self->tick_id = 0;
-  expose (self, self->n_source);
-  flush (self, G_MAXUINT);
+  settle_now (self);
 }
 
 void
@@ -504,9 +503,8 @@ ttsh_row_slots_set_view (TtshRowSlots *self,
   forget_view (self);
   if (view == NULL)
     {
-      expose (self, self->n_source);
-      flush (self, G_MAXUINT);
-      update_window (self);
+      update_window (self, self->n_items);   /* no view: everything */
+      settle_now (self);
       return;
     }
   self->view = view;
