@@ -142,7 +142,7 @@ ttsh_thumb_set_name (TtshThumb  *self,
 {
   g_autoptr(GString) initials = g_string_new (NULL);
   g_auto(GStrv) words = NULL;
-  guint n = 0;
+  const char *first = NULL, *last = NULL;
 
   g_return_if_fail (TTSH_IS_THUMB (self));
 
@@ -154,17 +154,13 @@ ttsh_thumb_set_name (TtshThumb  *self,
   for (char **w = words; *w; w++)
     if (**w != '\0')
       {
-        if (n == 0)
-          append_initial (initials, *w);
-        n++;
+        first = first ? first : *w;
+        last = *w;
       }
-  if (n > 1)
-    for (char **w = words + g_strv_length (words) - 1; w >= words; w--)
-      if (**w != '\0')
-        {
-          append_initial (initials, *w);
-          break;
-        }
+  if (first != NULL)
+    append_initial (initials, first);
+  if (last != first)
+    append_initial (initials, last);
   g_strlcpy (self->initials, initials->str, sizeof self->initials);
   self->colour = (name ? g_str_hash (name) : 0) % G_N_ELEMENTS (palette);
   g_clear_object (&self->layout);
