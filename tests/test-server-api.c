@@ -206,6 +206,54 @@ test_lockout (void)
   ts_stop (&ts);
 }
 
+static int
+status_code (TestServer *ts,
+             const char *token)
+{
+  g_autoptr(JsonObject) env = ts_call_raw (ts, "GET", "/status", token, NULL, NULL, 0, NULL);
+
+  return ts_code (env);
+}
+
+/* The server keeps a token's account check between requests: any change to
+ * the account must still apply to the very next request, whether the
+ * engine's own connection wrote it outside the server's code or another
+ * process did on the same database. */
+static void
+test_account_changes_apply_at_once (void)
+{
+  TestServer ts;
+  g_autofree char *token = NULL;
+  g_autofree char *db_path = NULL;
+  sqlite3 *other = NULL;
+
+  ts_start (&ts, NULL);
+  token = ts_login (&ts, "sa-hinh");
+  g_assert_cmpint (status_code (&ts, token), ==, 1);
+  g_assert_cmpint (status_code (&ts, token), ==, 1);
+
+  /* The engine's connection, not through the server. */
+  g_assert_cmpint (ts_count (&ts, "UPDATE api_client SET locked_at = 1 WHERE name = 'sa-hinh' RETURNING 1"), ==, 1);
+  g_assert_cmpint (status_code (&ts, token), ==, -2);
+  g_assert_cmpint (ts_count (&ts, "UPDATE api_client SET locked_at = NULL WHERE name = 'sa-hinh' RETURNING 1"), ==, 1);
+  g_assert_cmpint (status_code (&ts, token), ==, 1);
+
+  /* Another connection: the change reaches the server all the same. */
+  db_path = g_build_filename (ts.dir, "data", "ttsh.db", NULL);
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &other, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (other, 5000);
+  g_assert_cmpint (sqlite3_exec (other, "UPDATE api_client SET disabled = 1 WHERE name = 'sa-hinh'", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (status_code (&ts, token), ==, -2);
+  g_assert_cmpint (sqlite3_exec (other, "UPDATE api_client SET disabled = 0 WHERE name = 'sa-hinh'", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (status_code (&ts, token), ==, 1);
+  g_assert_cmpint (sqlite3_exec (other, "UPDATE api_token SET revoked_at = 1", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (status_code (&ts, token), ==, -1);
+  sqlite3_close (other);
+  ts_stop (&ts);
+}
+
 static void
 test_change_password (void)
 {
@@ -444,6 +492,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/server-api/bad-tokens", test_bad_tokens);
   g_test_add_func ("/server-api/token-expires-after-use", test_token_expires_after_use);
   g_test_add_func ("/server-api/lockout", test_lockout);
+  g_test_add_func ("/server-api/account-changes-apply-at-once", test_account_changes_apply_at_once);
   g_test_add_func ("/server-api/change-password", test_change_password);
   g_test_add_func ("/server-api/rate-limit", test_rate_limit);
   g_test_add_func ("/server-api/body-limits", test_body_limits);

@@ -381,6 +381,63 @@ test_lock (Fixture *f, gconstpointer data)
   ttsh_store_unlock (fd3);
 }
 
+static gint64
+first_value (TtshStore *store, const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = ttsh_store_prepare (store, sql, &error);
+  gint64 v;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  v = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return v;
+}
+
+/* Statements are found by the caller's pointer first: a buffer reused for
+ * other text must still get its own statement. */
+static void
+test_prepare_reused_buffer (Fixture *f, gconstpointer data)
+{
+  char sql[32];
+
+  g_strlcpy (sql, "SELECT 1", sizeof sql);
+  g_assert_cmpint (first_value (f->store, sql), ==, 1);
+  g_assert_cmpint (first_value (f->store, sql), ==, 1);
+  g_strlcpy (sql, "SELECT 2", sizeof sql);
+  g_assert_cmpint (first_value (f->store, sql), ==, 2);
+  g_assert_cmpint (first_value (f->store, "SELECT 1"), ==, 1);
+  g_strlcpy (sql, "SELECT 1", sizeof sql);
+  g_assert_cmpint (first_value (f->store, sql), ==, 1);
+}
+
+/* The accounts epoch moves with every write to the API accounts, whoever
+ * makes it on this connection, and with nothing else. */
+static void
+test_accounts_epoch (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 e0 = ttsh_store_accounts_epoch (f->store), e1, e2;
+
+  g_assert_true (ttsh_store_exec (f->store, "INSERT INTO meta (key, value, updated_at) VALUES ('x', 'y', 0)", &error));
+  g_assert_cmpuint (ttsh_store_accounts_epoch (f->store), ==, e0);
+  g_assert_true (ttsh_store_exec (f->store,
+      "INSERT INTO api_client (name, role, pw_hash, created_at) VALUES ('a', 'EXAM_SA_HINH', 'h', 0)", &error));
+  e1 = ttsh_store_accounts_epoch (f->store);
+  g_assert_cmpuint (e1, >, e0);
+  g_assert_true (ttsh_store_exec (f->store,
+      "INSERT INTO api_token (jti, client_id, issued_at, expires_at) VALUES ('j', 1, 0, 1)", &error));
+  e2 = ttsh_store_accounts_epoch (f->store);
+  g_assert_cmpuint (e2, >, e1);
+  g_assert_true (ttsh_store_exec (f->store, "UPDATE api_token SET revoked_at = 1", &error));
+  g_assert_cmpuint (ttsh_store_accounts_epoch (f->store), >, e2);
+  e2 = ttsh_store_accounts_epoch (f->store);
+  g_assert_true (ttsh_store_exec (f->store, "DELETE FROM api_token", &error));
+  g_assert_cmpuint (ttsh_store_accounts_epoch (f->store), >, e2);
+  g_assert_no_error (error);
+}
+
 static void
 test_read_only_missing (void)
 {
@@ -416,6 +473,8 @@ main (int argc, char **argv)
   ADD ("/store/no-clear-personal-data", test_no_clear_personal_data);
   ADD ("/store/key-file", test_key_file);
   ADD ("/store/lock", test_lock);
+  ADD ("/store/prepare-reused-buffer", test_prepare_reused_buffer);
+  ADD ("/store/accounts-epoch", test_accounts_epoch);
   g_test_add_func ("/store/read-only-missing", test_read_only_missing);
   g_test_add_func ("/store/password-hash", test_password_hash);
   return g_test_run ();

@@ -57,6 +57,14 @@ typedef struct {
   gint64  exp;
   char   *jti;
   char   *sub;
+  /* The account found for the token, valid while neither this store's
+   * accounts epoch nor the database's data version moved. */
+  gboolean checked;
+  guint64  epoch;
+  gint64   data_version;
+  gint64   client_id;
+  char    *name;
+  char    *role;
 } VerifiedToken;
 
 #define VERIFIED_MAX 4096
@@ -66,6 +74,8 @@ verified_free (VerifiedToken *v)
 {
   g_free (v->jti);
   g_free (v->sub);
+  g_free (v->name);
+  g_free (v->role);
   g_free (v);
 }
 
@@ -538,6 +548,52 @@ rate_allows (Server     *s,
 
 /* Authentication ---------------------------------------------------------------- */
 
+/* Reads the account behind a verified token: not revoked, not locked. */
+static int
+check_account (Server        *s,
+               VerifiedToken *v,
+               char         **detail)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = ttsh_store_prepare (s->store,
+      "SELECT c.id, c.name, c.role, c.locked_at, c.disabled, t.revoked_at "
+      "FROM api_token t JOIN api_client c ON c.id = t.client_id WHERE t.jti = ?1", &error);
+  int code = TTSH_CODE_OK;
+
+  if (stmt == NULL)
+    {
+      *detail = g_strdup (error->message);
+      return TTSH_CODE_INTERNAL;
+    }
+  sqlite3_bind_text (stmt, 1, v->jti, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW ||
+      g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), v->sub) != 0)
+    {
+      *detail = g_strdup ("Token không do TTSH cấp hoặc không còn hiệu lực");
+      code = TTSH_CODE_TOKEN_INVALID;
+    }
+  else if (sqlite3_column_type (stmt, 5) != SQLITE_NULL)
+    {
+      *detail = g_strdup ("Token đã bị thu hồi (đã đăng xuất); đăng nhập lại");
+      code = TTSH_CODE_TOKEN_INVALID;
+    }
+  else if (sqlite3_column_type (stmt, 3) != SQLITE_NULL || sqlite3_column_int (stmt, 4) != 0)
+    {
+      *detail = g_strdup ("Tài khoản đã bị khóa; liên hệ quản trị viên TTSH");
+      code = TTSH_CODE_ACCOUNT_LOCKED;
+    }
+  else
+    {
+      v->client_id = sqlite3_column_int64 (stmt, 0);
+      g_free (v->name);
+      v->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      g_free (v->role);
+      v->role = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+    }
+  sqlite3_reset (stmt);
+  return code;
+}
+
 static int
 authenticate (Server            *s,
               SoupServerMessage *msg,
@@ -551,8 +607,9 @@ authenticate (Server            *s,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint8 digest[32];
   VerifiedToken *v;
-  sqlite3_stmt *stmt;
-  int code = TTSH_CODE_OK;
+  guint64 epoch;
+  gint64 version;
+  int code;
 
   if (auth == NULL || g_ascii_strncasecmp (auth, "Bearer ", 7) != 0)
     {
@@ -584,40 +641,26 @@ authenticate (Server            *s,
       v->sub = g_strdup (json_object_get_string_member_with_default (claims, "sub", ""));
       g_hash_table_insert (s->verified, v->digest, v);
     }
-  stmt = ttsh_store_prepare (s->store,
-      "SELECT c.id, c.name, c.role, c.locked_at, c.disabled, t.revoked_at "
-      "FROM api_token t JOIN api_client c ON c.id = t.client_id WHERE t.jti = ?1", &error);
-  if (stmt == NULL)
+  /* Revocation, a lock or a disabled account must take effect on the next
+   * request: the account is read again whenever anything wrote the
+   * accounts here (the epoch) or another connection committed (the data
+   * version, e.g. `ttsh-engine client` on the same database). */
+  epoch = ttsh_store_accounts_epoch (s->store);
+  version = ttsh_store_data_version (s->store);
+  if (!v->checked || v->epoch != epoch || v->data_version != version)
     {
-      *detail = g_strdup (error->message);
-      return TTSH_CODE_INTERNAL;
+      code = check_account (s, v, detail);
+      if (code != TTSH_CODE_OK)
+        return code;
+      v->checked = TRUE;
+      v->epoch = epoch;
+      v->data_version = version;
     }
-  sqlite3_bind_text (stmt, 1, v->jti, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW ||
-      g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), v->sub) != 0)
-    {
-      *detail = g_strdup ("Token không do TTSH cấp hoặc không còn hiệu lực");
-      code = TTSH_CODE_TOKEN_INVALID;
-    }
-  else if (sqlite3_column_type (stmt, 5) != SQLITE_NULL)
-    {
-      *detail = g_strdup ("Token đã bị thu hồi (đã đăng xuất); đăng nhập lại");
-      code = TTSH_CODE_TOKEN_INVALID;
-    }
-  else if (sqlite3_column_type (stmt, 3) != SQLITE_NULL || sqlite3_column_int (stmt, 4) != 0)
-    {
-      *detail = g_strdup ("Tài khoản đã bị khóa; liên hệ quản trị viên TTSH");
-      code = TTSH_CODE_ACCOUNT_LOCKED;
-    }
-  else
-    {
-      c->id = sqlite3_column_int64 (stmt, 0);
-      c->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      c->role = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      c->jti = g_strdup (v->jti);
-    }
-  sqlite3_reset (stmt);
-  return code;
+  c->id = v->client_id;
+  c->name = g_strdup (v->name);
+  c->role = g_strdup (v->role);
+  c->jti = g_strdup (v->jti);
+  return TTSH_CODE_OK;
 }
 
 /* Login and password change: PBKDF2 runs in a worker thread --------------------- */

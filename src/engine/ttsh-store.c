@@ -26,7 +26,9 @@ struct _TtshStore {
   char           *path;
   TtshKeyring    *keys;
   GHashTable     *stmts;   /* const char *sql (interned) -> sqlite3_stmt* */
+  GHashTable     *by_ptr;  /* the caller's sql pointer -> the same statement */
   TtshStoreFlags  flags;
+  guint64         accounts_epoch;
 };
 
 gint64
@@ -71,25 +73,32 @@ ttsh_store_prepare (TtshStore   *self,
                     const char  *sql,
                     GError     **error)
 {
-  /* Keys are interned: look up by the interned pointer, not the caller's
-   * literal, or every call prepares (and finalizes the cached one) anew. */
-  const char *key = g_intern_string (sql);
-  sqlite3_stmt *stmt = g_hash_table_lookup (self->stmts, key);
+  const char *key;
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->by_ptr, sql);
   int rc;
 
-  if (stmt != NULL)
+  /* Most callers pass the same literal each time: found by its address,
+   * with the text compared in case a freed string's address was reused.
+   * Otherwise keys are interned: look up by the interned pointer, or every
+   * call prepares (and finalizes the cached one) anew. */
+  if (stmt == NULL || strcmp (sqlite3_sql (stmt), sql) != 0)
     {
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      return stmt;
+      key = g_intern_string (sql);
+      stmt = g_hash_table_lookup (self->stmts, key);
+      if (stmt == NULL)
+        {
+          rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+          if (rc != SQLITE_OK)
+            {
+              ttsh_store_set_error (self, rc, error);
+              return NULL;
+            }
+          g_hash_table_insert (self->stmts, (gpointer) key, stmt);
+        }
+      g_hash_table_insert (self->by_ptr, (gpointer) sql, stmt);
     }
-  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      ttsh_store_set_error (self, rc, error);
-      return NULL;
-    }
-  g_hash_table_insert (self->stmts, (gpointer) key, stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
   return stmt;
 }
 
@@ -227,6 +236,64 @@ ttsh_store_schema_version (TtshStore *self)
   return v;
 }
 
+static void
+accounts_changed (sqlite3_context *ctx,
+                  int              argc,
+                  sqlite3_value  **argv)
+{
+  TtshStore *self = sqlite3_user_data (ctx);
+
+  self->accounts_epoch++;
+  sqlite3_result_null (ctx);
+}
+
+/* Every write to the API accounts or their tokens through this connection
+ * moves the epoch, whichever code makes it: the server may then keep the
+ * outcome of a token check until the epoch moves. TEMP triggers live with
+ * the connection and leave the schema alone. */
+static gboolean
+watch_accounts (TtshStore  *self,
+                GError    **error)
+{
+  static const char *const tables[] = { "api_client", "api_token" };
+  static const char *const events[] = { "INSERT", "UPDATE", "DELETE" };
+  int rc = sqlite3_create_function (self->db, "ttsh_accounts_changed", 0, SQLITE_UTF8, self,
+                                    accounts_changed, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return ttsh_store_set_error (self, rc, error);
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    for (guint e = 0; e < G_N_ELEMENTS (events); e++)
+      {
+        g_autofree char *sql = g_strdup_printf (
+            "CREATE TEMP TRIGGER watch_%s_%s AFTER %s ON main.%s "
+            "BEGIN SELECT ttsh_accounts_changed (); END",
+            tables[t], events[e], events[e], tables[t]);
+        if (!ttsh_store_exec (self, sql, error))
+          return FALSE;
+      }
+  return TRUE;
+}
+
+guint64
+ttsh_store_accounts_epoch (TtshStore *self)
+{
+  return self->accounts_epoch;
+}
+
+gint64
+ttsh_store_data_version (TtshStore *self)
+{
+  sqlite3_stmt *stmt = ttsh_store_prepare (self, "PRAGMA data_version", NULL);
+  gint64 v = -1;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    v = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return v;
+}
+
 TtshStore *
 ttsh_store_open (const char      *path,
                  TtshStoreFlags   flags,
@@ -241,6 +308,7 @@ ttsh_store_open (const char      *path,
   self->flags = flags;
   self->stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                        (GDestroyNotify) sqlite3_finalize);
+  self->by_ptr = g_hash_table_new (g_direct_hash, g_direct_equal);
 
   if (ro && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
@@ -320,6 +388,8 @@ ttsh_store_open (const char      *path,
                    _("database %s has no schema yet"), path);
       return NULL;
     }
+  if (!watch_accounts (self, error))
+    return NULL;
 
   return g_steal_pointer (&self);
 }
@@ -329,6 +399,7 @@ ttsh_store_free (TtshStore *self)
 {
   if (self == NULL)
     return;
+  g_clear_pointer (&self->by_ptr, g_hash_table_unref);
   g_clear_pointer (&self->stmts, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);

@@ -42,6 +42,10 @@ const char   *ttsh_store_path        (TtshStore       *self);
 TtshKeyring  *ttsh_store_keys        (TtshStore       *self);
 int           ttsh_store_schema_version (TtshStore    *self);
 
+/* Moves on every write to api_client or api_token through this store. */
+guint64       ttsh_store_accounts_epoch (TtshStore    *self);
+/* PRAGMA data_version: moves when another connection commits. */
+gint64        ttsh_store_data_version (TtshStore      *self);
 /* Cached prepared statement, reset and with bindings cleared. */
 sqlite3_stmt *ttsh_store_prepare     (TtshStore       *self,
                                       const char      *sql,
