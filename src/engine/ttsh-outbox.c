@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "ttsh-outbox.h"
 #include "ttsh-wire.h"
@@ -98,14 +99,18 @@ char *
 ttsh_outbox_new_transaction_code (const char *centre_code,
                                   const char *kind)
 {
-  g_autoptr(GTimeZone) tz = g_time_zone_new_offset (7 * 3600);
-  g_autoptr(GDateTime) now = g_date_time_new_now (tz);
-  g_autofree char *day = g_date_time_format (now, "%Y%m%d");
+  /* The day in Viet Nam (+07:00, no daylight saving), without building a
+   * time zone for every record. */
+  time_t local = (time_t) (ttsh_now_ms () / 1000 + 7 * 3600);
+  struct tm tm;
+  char day[16];
   g_autofree char *centre = g_strdup (centre_code ? centre_code : "TTSH");
   char ulid[27];
   gsize fixed, room;
   GString *code;
 
+  gmtime_r (&local, &tm);
+  g_snprintf (day, sizeof day, "%04d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
   new_ulid (ulid);
   for (char *p = centre; *p; p++)
     if (!code_char_ok (*p))
