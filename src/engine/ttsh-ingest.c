@@ -1272,14 +1272,15 @@ insert_process (TtshStore              *store,
                 const char             *result,
                 JsonArray              *events,
                 GBytes                 *photo,
+                gint64                  outbox_id,
                 gint64                 *row,
                 GError                **error)
 {
   g_autofree char *events_json = NULL;
   sqlite3_stmt *stmt = ttsh_store_prepare (store,
       "INSERT INTO process_record (candidate_id, content, attempt, seq, state, start_time, end_time, score, "
-      "retest_reason, result, events_json, photo_sealed, client_id, source_code, received_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)", error);
+      "retest_reason, result, events_json, photo_sealed, client_id, source_code, received_at, outbox_id) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -1305,25 +1306,11 @@ insert_process (TtshStore              *store,
   sqlite3_bind_int64 (stmt, 13, client->id);
   sqlite3_bind_text (stmt, 14, source_code, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 15, ttsh_now_ms ());
+  sqlite3_bind_int64 (stmt, 16, outbox_id);
   if (!ttsh_store_step_done (store, stmt, error))
     return FALSE;
   *row = sqlite3_last_insert_rowid (ttsh_store_db (store));
   return TRUE;
-}
-
-static gboolean
-set_process_outbox (TtshStore  *store,
-                    gint64      row,
-                    gint64      outbox_id,
-                    GError    **error)
-{
-  sqlite3_stmt *stmt = ttsh_store_prepare (store,
-      "UPDATE process_record SET outbox_id = ?2 WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, row);
-  sqlite3_bind_int64 (stmt, 2, outbox_id);
-  return ttsh_store_step_done (store, stmt, error);
 }
 
 /* Checks that may refuse a new attempt or a record out of its attempt. */
@@ -1436,14 +1423,12 @@ ingest_process (TtshStore              *store,
   if (local)
     goto bad;
 
-  if (!insert_process (store, client, id, id->tx, attempt, seq, state, start, end, has_score, score,
-                       retest, result, events, photo, &row, error))
-    goto out;
-  if (!store_gps (store, gps, id, row, attempt, error))
-    goto out;
+  /* The upload first, so the record is written once, with its outbox id. */
   record = outbound_record (o, process_members);
   if (!enqueue (store, centre_code, id, TTSH_KIND_QUA_TRINH, record, &outbox_id, error) ||
-      !set_process_outbox (store, row, outbox_id, error))
+      !insert_process (store, client, id, id->tx, attempt, seq, state, start, end, has_score, score,
+                       retest, result, events, photo, outbox_id, &row, error) ||
+      !store_gps (store, gps, id, row, attempt, error))
     goto out;
   if (g_str_equal (state, "KET_THUC"))
     new_state = g_str_equal (result, "DAT") ? "PASSED" : "FAILED";
@@ -1565,11 +1550,10 @@ ingest_result (TtshStore              *store,
     {
       g_autoptr(JsonObject) record = closing_record (o, st.max_seq + 1, result);
 
-      if (!insert_process (store, client, id, id->tx, attempt, st.max_seq + 1, "KET_THUC", start, end,
-                           TRUE, score, NULL, result, NULL, photo, &process_row, error) ||
-          !store_gps (store, gps, id, process_row, attempt, error) ||
-          !enqueue (store, centre_code, id, TTSH_KIND_QUA_TRINH, record, &outbox_id, error) ||
-          !set_process_outbox (store, process_row, outbox_id, error))
+      if (!enqueue (store, centre_code, id, TTSH_KIND_QUA_TRINH, record, &outbox_id, error) ||
+          !insert_process (store, client, id, id->tx, attempt, st.max_seq + 1, "KET_THUC", start, end,
+                           TRUE, score, NULL, result, NULL, photo, outbox_id, &process_row, error) ||
+          !store_gps (store, gps, id, process_row, attempt, error))
         goto out;
     }
 
