@@ -74,8 +74,11 @@ ttsh_status_build (TtshStore  *store,
       return NULL;
     }
 
+  /* Without the hint the planner walks every unsent record through
+   * outbox_due; after a long outage that is the whole backlog. */
   stmt = ttsh_store_prepare (store,
-      "SELECT min(created_at) FROM outbox WHERE state IN ('PENDING','INFLIGHT')", error);
+      "SELECT min(created_at) FROM outbox INDEXED BY outbox_unsettled_created "
+      "WHERE state IN ('PENDING','INFLIGHT')", error);
   if (stmt == NULL)
     return NULL;
   if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
