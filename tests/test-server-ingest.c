@@ -644,6 +644,100 @@ test_process_repeats_state (Fx *f, gconstpointer data)
   g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM outbox WHERE kind = 'QUA_TRINH'"), ==, 3);
 }
 
+typedef struct {
+  int pending;
+  int accepted;
+} Burst;
+
+static void
+burst_reply (GObject      *source,
+             GAsyncResult *res,
+             gpointer      data)
+{
+  Burst *b = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), res, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *env;
+
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL));
+  env = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (ts_code (env), ==, 1);
+  g_assert_cmpint (ts_record_code (env, 0), ==, 1);
+  b->accepted++;
+  b->pending--;
+}
+
+static gpointer
+sync_count_func (TtshEngine *engine, TtshStore *store, gpointer data, GError **error)
+{
+  gint64 *n = g_new (gint64, 1);
+
+  g_assert_false (ttsh_store_needs_sync (store));
+  *n = (gint64) ttsh_store_sync_count (store);
+  return n;
+}
+
+static gint64
+sync_count (Fx *f)
+{
+  g_autofree gint64 *n = ttsh_engine_call_sync (f->ts.engine, sync_count_func, NULL, NULL);
+  return *n;
+}
+
+/* Uploads arriving together share one sync of the WAL (group commit): every
+ * one is answered as accepted, and stored, with fewer syncs than uploads.
+ * An answer sent before its sync is a critical message, fatal here. */
+static void
+test_group_commit (Fx *f, gconstpointer data)
+{
+  JsonArray *students;
+  Burst b = { 0 };
+  gint64 syncs;
+  int n = 0;
+
+  push_ok (f);
+  students = json_object_get_array_member (json_node_get_object (f->session), "HocVien");
+  syncs = sync_count (f);
+  for (guint i = 0; i < json_array_get_length (students); i++)
+    {
+      JsonArray *contents = json_object_get_array_member (json_array_get_object_element (students, i),
+                                                          "NoiDungSatHach");
+      for (guint k = 0; k < json_array_get_length (contents); k++)
+        {
+          const char *content = json_array_get_string_element (contents, k);
+          const char *token = g_str_equal (content, "SA_HINH") ? f->sh
+                              : g_str_equal (content, "DUONG_TRUONG") ? f->dt : f->lt;
+          g_autofree char *tx = g_strdup_printf ("GC-%u-%u", i, k);
+          g_autofree char *url = g_strconcat (f->ts.base, "/attendance", NULL);
+          g_autofree char *auth = g_strdup_printf ("Bearer %s", token);
+          g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+          JsonArray *a = json_array_new ();
+          g_autoptr(JsonNode) batch = NULL;
+          g_autofree char *text = NULL;
+          g_autoptr(GBytes) body = NULL;
+
+          json_array_add_object_element (a, attendance (f, i, content, tx, "CO_MAT"));
+          batch = ts_batch (a);
+          text = json_to_string (batch, FALSE);
+          body = g_bytes_new (text, strlen (text));
+          soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+          soup_message_set_request_body_from_bytes (msg, "application/json", body);
+          soup_session_send_and_read_async (f->ts.session, msg, G_PRIORITY_DEFAULT, NULL, burst_reply, &b);
+          b.pending++;
+          n++;
+        }
+    }
+  g_assert_cmpint (n, >=, 20);
+  while (b.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (b.accepted, ==, n);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM attendance"), ==, n);
+  g_assert_cmpint (ts_count (&f->ts, "SELECT count(*) FROM outbox WHERE kind = 'DIEM_DANH'"), ==, n);
+  g_assert_cmpint (sync_count (f) - syncs, <, n);
+}
+
 static void
 test_correction (Fx *f, gconstpointer data)
 {
@@ -798,6 +892,7 @@ main (int argc, char *argv[])
   ADD ("batch-limits", test_batch_limits);
   ADD ("process-and-results", test_process_and_results);
   ADD ("process-repeats-state", test_process_repeats_state);
+  ADD ("group-commit", test_group_commit);
   ADD ("correction", test_correction);
   ADD ("attendance-correction", test_attendance_correction);
   ADD ("result-correction", test_result_correction);

@@ -438,6 +438,63 @@ test_accounts_epoch (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+static gint64
+synchronous_level (TtshStore *store)
+{
+  return first_value (store, "PRAGMA synchronous");
+}
+
+/* A group-committed transaction is visible at once, waits for
+ * ttsh_store_sync to be durable, and leaves the connection at FULL for
+ * every other commit, rolled back or not. */
+static void
+test_group_commit (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (synchronous_level (f->store), ==, 2);
+  g_assert_false (ttsh_store_needs_sync (f->store));
+  g_assert_true (ttsh_store_begin_unsynced (f->store, &error));
+  g_assert_true (ttsh_store_exec (f->store, "INSERT INTO meta (key, value, updated_at) VALUES ('g1', 'x', 0)", &error));
+  g_assert_true (ttsh_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_true (ttsh_store_needs_sync (f->store));
+  g_assert_cmpint (synchronous_level (f->store), ==, 2);
+  g_assert_cmpint (first_value (f->store, "SELECT count(*) FROM meta WHERE key = 'g1'"), ==, 1);
+
+  /* A second group commit, then one sync for both. */
+  g_assert_true (ttsh_store_begin_unsynced (f->store, &error));
+  g_assert_true (ttsh_store_exec (f->store, "INSERT INTO meta (key, value, updated_at) VALUES ('g2', 'x', 0)", &error));
+  g_assert_true (ttsh_store_commit (f->store, &error));
+  g_assert_cmpuint (ttsh_store_sync_count (f->store), ==, 0);
+  g_assert_true (ttsh_store_sync (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_false (ttsh_store_needs_sync (f->store));
+  g_assert_cmpuint (ttsh_store_sync_count (f->store), ==, 1);
+  /* Nothing left to sync: no second sync. */
+  g_assert_true (ttsh_store_sync (f->store, &error));
+  g_assert_cmpuint (ttsh_store_sync_count (f->store), ==, 1);
+
+  /* Rolled back: nothing to sync, and FULL again. */
+  g_assert_true (ttsh_store_begin_unsynced (f->store, &error));
+  g_assert_true (ttsh_store_exec (f->store, "INSERT INTO meta (key, value, updated_at) VALUES ('g3', 'x', 0)", &error));
+  ttsh_store_rollback (f->store);
+  g_assert_false (ttsh_store_needs_sync (f->store));
+  g_assert_cmpint (synchronous_level (f->store), ==, 2);
+  g_assert_cmpint (first_value (f->store, "SELECT count(*) FROM meta WHERE key = 'g3'"), ==, 0);
+
+  /* An ordinary (FULL) commit syncs the WAL: earlier group commits too. */
+  g_assert_true (ttsh_store_begin_unsynced (f->store, &error));
+  g_assert_true (ttsh_store_exec (f->store, "INSERT INTO meta (key, value, updated_at) VALUES ('g4', 'x', 0)", &error));
+  g_assert_true (ttsh_store_commit (f->store, &error));
+  g_assert_true (ttsh_store_needs_sync (f->store));
+  g_assert_true (ttsh_store_begin (f->store, &error));
+  g_assert_true (ttsh_store_exec (f->store, "INSERT INTO meta (key, value, updated_at) VALUES ('g5', 'x', 0)", &error));
+  g_assert_true (ttsh_store_commit (f->store, &error));
+  g_assert_false (ttsh_store_needs_sync (f->store));
+  g_assert_no_error (error);
+}
+
 static void
 test_read_only_missing (void)
 {
@@ -475,6 +532,7 @@ main (int argc, char **argv)
   ADD ("/store/lock", test_lock);
   ADD ("/store/prepare-reused-buffer", test_prepare_reused_buffer);
   ADD ("/store/accounts-epoch", test_accounts_epoch);
+  ADD ("/store/group-commit", test_group_commit);
   g_test_add_func ("/store/read-only-missing", test_read_only_missing);
   g_test_add_func ("/store/password-hash", test_password_hash);
   return g_test_run ();

@@ -1664,7 +1664,7 @@ ttsh_ingest_batch (TtshStore              *store,
     }
   reply->records = json_array_get_length (list);
 
-  if (!ttsh_store_begin (store, &error))
+  if (!(reply->defer_sync ? ttsh_store_begin_unsynced (store, &error) : ttsh_store_begin (store, &error)))
     {
       reply_from_error (reply, error);
       return;
@@ -1774,6 +1774,7 @@ ttsh_ingest_batch (TtshStore              *store,
       reply_from_error (reply, error);
       return;
     }
+  reply->unsynced = ttsh_store_needs_sync (store);
   reply->data = json_builder_get_root (b);
   reply->changed = reply->accepted > 0;
   reply->outbox = reply->accepted > 0;

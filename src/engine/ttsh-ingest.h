@@ -52,6 +52,10 @@ typedef struct {
    * separate fsync). Its failure never fails the batch. */
   gboolean (*before_commit) (TtshStore *store, gpointer data, GError **error);
   gpointer   before_commit_data;
+  /* Set by the caller: commit without syncing the WAL (group commit). The
+   * caller must ttsh_store_sync before answering when `unsynced` is set. */
+  gboolean   defer_sync;
+  gboolean   unsynced;    /* out: the batch's commit awaits ttsh_store_sync */
 } TtshIngestReply;
 
 GQuark   ttsh_ingest_error_quark (void);

@@ -26,6 +26,8 @@
 #define LOG_FLUSH_ROWS    256
 #define LOG_RIDE_MS       250
 #define LOG_RIDE_ROWS     64
+#define SYNC_WINDOW_MS    25
+#define SYNC_GROUP_MAX    64
 #define META_INTERVAL_S   30
 #define MIN_PASSWORD_LEN  10
 
@@ -113,8 +115,18 @@ typedef struct {
   char             *dummy_hash;     /* verified for unknown users: same timing */
   gint64            last_store_error_ms;
   guint             log_in_txn;     /* rows written in the open transaction */
+  GPtrArray        *awaiting;       /* Awaiting*: committed, answered once synced */
+  guint             sync_id;
+  gint64            last_upload_us;
+  gint64            upload_gap_us;  /* smoothed time between uploads */
   GCancellable     *cancellable;
 } Server;
+
+/* An upload committed but not yet synced, its answer held back. */
+typedef struct {
+  SoupServerMessage *msg;
+  TtshIngestReply    reply;
+} Awaiting;
 
 /* Per message: size and time limits, and what to log. */
 typedef struct {
@@ -1216,6 +1228,8 @@ finish_ingest (Server            *s,
 {
   if (r->code == TTSH_CODE_INTERNAL)
     s->last_store_error_ms = ttsh_now_ms ();
+  if (r->unsynced && ttsh_store_needs_sync (s->store))
+    g_critical ("an upload answered before its commit was synced");
   if (r->changed)
     {
       _ttsh_engine_emit_changed (s->engine, what);
@@ -1228,6 +1242,113 @@ finish_ingest (Server            *s,
   respond (s, msg, r->code == TTSH_CODE_INTERNAL ? SOUP_STATUS_INTERNAL_SERVER_ERROR : SOUP_STATUS_OK,
            r->code, r->message, g_steal_pointer (&r->data), r->detail, r->records, r->accepted);
   ttsh_ingest_reply_clear (r);
+}
+
+/* Group commit ------------------------------------------------------------------
+ *
+ * A durable commit is one fdatasync of the WAL, most of an upload's cost
+ * when road vehicles each send a GPS point a second. Uploads therefore
+ * commit without the sync; when the next upload is expected within
+ * SYNC_WINDOW_MS their answers wait for one sync made for all of them,
+ * otherwise the sync is made at once. No answer leaves before its record
+ * is on disk, and the sender's own synchronous commit, before any record
+ * leaves for C08, makes every earlier commit durable too. */
+
+static void
+awaiting_free (Awaiting *a)
+{
+  ttsh_ingest_reply_clear (&a->reply);
+  g_object_unref (a->msg);
+  g_free (a);
+}
+
+/* The commit happened but may not survive a power cut: not accepted. */
+static void
+fail_unsynced (TtshIngestReply *r,
+               const GError    *error)
+{
+  ttsh_ingest_reply_clear (r);
+  r->code = TTSH_CODE_INTERNAL;
+  r->detail = g_strdup_printf ("Lỗi lưu trữ tại TTSH; gửi lại sau (%s)", error->message);
+  r->accepted = 0;
+  r->changed = FALSE;
+  r->outbox = FALSE;
+  r->unsynced = FALSE;
+}
+
+/* Syncs the WAL, then answers every upload held for it and, when given,
+ * @r (answered by the caller). */
+static void
+sync_and_release (Server          *s,
+                  TtshIngestReply *r)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) held = s->awaiting;
+  gboolean ok = ttsh_store_sync (s->store, &error);
+
+  if (!ok)
+    g_warning ("WAL sync: %s", error->message);
+  remove_timeout (&s->sync_id);
+  s->awaiting = g_ptr_array_new_with_free_func ((GDestroyNotify) awaiting_free);
+  for (guint i = 0; i < held->len; i++)
+    {
+      Awaiting *a = g_ptr_array_index (held, i);
+
+      if (!ok)
+        fail_unsynced (&a->reply, error);
+      finish_ingest (s, a->msg, &a->reply, "candidate");
+      soup_server_message_unpause (a->msg);
+    }
+  if (r && !ok)
+    fail_unsynced (r, error);
+}
+
+static gboolean
+sync_due (gpointer data)
+{
+  Server *s = data;
+
+  s->sync_id = 0;
+  sync_and_release (s, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Another upload within the window is likely when they have been coming
+ * faster than that. */
+static gboolean
+upload_expected_soon (Server *s)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 gap = s->last_upload_us ? now - s->last_upload_us : G_USEC_PER_SEC;
+
+  s->last_upload_us = now;
+  s->upload_gap_us += (MIN (gap, G_USEC_PER_SEC) - s->upload_gap_us) / 4;
+  return s->upload_gap_us < SYNC_WINDOW_MS * 1000;
+}
+
+static void
+answer_upload (Server            *s,
+               SoupServerMessage *msg,
+               TtshIngestReply   *r)
+{
+  gboolean soon = upload_expected_soon (s);
+
+  if (r->unsynced && soon && s->awaiting->len + 1 < SYNC_GROUP_MAX)
+    {
+      Awaiting *a = g_new0 (Awaiting, 1);
+
+      a->msg = g_object_ref (msg);
+      a->reply = *r;
+      memset (r, 0, sizeof *r);
+      soup_server_message_pause (msg);
+      g_ptr_array_add (s->awaiting, a);
+      if (s->sync_id == 0)
+        s->sync_id = add_timeout (SYNC_WINDOW_MS, sync_due, s);
+      return;
+    }
+  if (r->unsynced || s->awaiting->len > 0)
+    sync_and_release (s, r);
+  finish_ingest (s, msg, r, "candidate");
 }
 
 static void
@@ -1294,12 +1415,13 @@ handle_upload (Server            *s,
       r.before_commit = write_log_rows;
       r.before_commit_data = s;
     }
+  r.defer_sync = TRUE;
   s->log_in_txn = 0;
   ttsh_ingest_batch (s->store, s->config->centre_code, &ic, kind, body, ttsh_now_ms (), &r);
   if (r.code != TTSH_CODE_INTERNAL)
     log_committed (s);
   s->log_in_txn = 0;
-  finish_ingest (s, msg, &r, "candidate");
+  answer_upload (s, msg, &r);
 }
 
 static void
@@ -1480,6 +1602,8 @@ server_start (TtshEngine  *engine,
   s->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   s->verified = g_hash_table_new_full (digest_hash, digest_equal, NULL, (GDestroyNotify) verified_free);
   s->log = g_ptr_array_new_with_free_func ((GDestroyNotify) log_row_free);
+  s->awaiting = g_ptr_array_new_with_free_func ((GDestroyNotify) awaiting_free);
+  s->upload_gap_us = 2 * SYNC_WINDOW_MS * 1000;
   s->read_timeout_ms = env_uint ("TTSH_SERVER_READ_TIMEOUT_MS", 30000);
   s->rate = 200;
   s->burst = 400;
@@ -1503,7 +1627,9 @@ server_start (TtshEngine  *engine,
       g_prefix_error (error, "[server] listen %s:%u: ", config->server_listen_host, config->server_listen_port);
       g_object_unref (s->soup);
       g_hash_table_unref (s->buckets);
+      g_hash_table_unref (s->verified);
       g_ptr_array_unref (s->log);
+      g_ptr_array_unref (s->awaiting);
       g_object_unref (s->cancellable);
       g_free (s->dummy_hash);
       g_free (s);
@@ -1523,6 +1649,8 @@ server_stop (TtshEngine *engine,
 
   if (s == NULL)
     return;
+  /* Held answers first: their records become durable either way. */
+  sync_and_release (s, NULL);
   g_cancellable_cancel (s->cancellable);
   soup_server_disconnect (s->soup);
   remove_timeout (&s->meta_id);
@@ -1532,6 +1660,7 @@ server_stop (TtshEngine *engine,
   g_hash_table_unref (s->buckets);
   g_hash_table_unref (s->verified);
   g_ptr_array_unref (s->log);
+  g_ptr_array_unref (s->awaiting);
   g_object_unref (s->cancellable);
   g_free (s->dummy_hash);
   g_free (s);

@@ -29,6 +29,9 @@ struct _TtshStore {
   GHashTable     *by_ptr;  /* the caller's sql pointer -> the same statement */
   TtshStoreFlags  flags;
   guint64         accounts_epoch;
+  gboolean        unsynced;      /* commits whose WAL frames may not be on disk yet */
+  gboolean        unsynced_txn;  /* the open transaction commits without a sync */
+  guint64         syncs;         /* ttsh_store_sync calls that synced something */
 };
 
 gint64
@@ -117,6 +120,16 @@ ttsh_store_step_done (TtshStore     *self,
   return TRUE;
 }
 
+static void
+restore_full (TtshStore *self)
+{
+  self->unsynced_txn = FALSE;
+  /* Only fails without memory; a store left at NORMAL would acknowledge
+   * commits that a power cut can undo. */
+  if (!ttsh_store_exec (self, "PRAGMA synchronous = FULL", NULL))
+    g_error ("cannot restore PRAGMA synchronous = FULL");
+}
+
 gboolean
 ttsh_store_begin (TtshStore  *self,
                   GError    **error)
@@ -133,7 +146,70 @@ ttsh_store_commit (TtshStore  *self,
       ttsh_store_rollback (self);
       return FALSE;
     }
+  if (self->unsynced_txn)
+    {
+      self->unsynced = TRUE;
+      restore_full (self);
+    }
+  else if (!(self->flags & TTSH_STORE_SYNC_NORMAL))
+    self->unsynced = FALSE;   /* FULL synced the WAL, earlier frames included */
   return TRUE;
+}
+
+/* Group commit: a transaction whose commit becomes visible at once while
+ * the WAL is synced later, by ttsh_store_sync, once for every commit made
+ * meanwhile. Until then nothing may leave the process on the strength of
+ * it. SQLite takes the safety level only outside a transaction. */
+gboolean
+ttsh_store_begin_unsynced (TtshStore  *self,
+                           GError    **error)
+{
+  if (self->flags & TTSH_STORE_SYNC_NORMAL)
+    return ttsh_store_begin (self, error);
+  if (!ttsh_store_exec (self, "PRAGMA synchronous = NORMAL", error))
+    return FALSE;
+  self->unsynced_txn = TRUE;
+  if (!ttsh_store_begin (self, error))
+    {
+      restore_full (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ttsh_store_needs_sync (TtshStore *self)
+{
+  return self->unsynced;
+}
+
+/* Makes every commit so far durable: one fdatasync of the WAL, the sync a
+ * synchronous = FULL commit would have made. */
+gboolean
+ttsh_store_sync (TtshStore  *self,
+                 GError    **error)
+{
+  sqlite3_file *wal = NULL;
+  int rc;
+
+  if (!self->unsynced)
+    return TRUE;
+  rc = sqlite3_file_control (self->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+  if (rc == SQLITE_OK && (wal == NULL || wal->pMethods == NULL))
+    rc = SQLITE_IOERR_FSYNC;
+  if (rc == SQLITE_OK)
+    rc = wal->pMethods->xSync (wal, SQLITE_SYNC_NORMAL);
+  if (rc != SQLITE_OK)
+    return ttsh_store_set_error (self, rc, error);
+  self->unsynced = FALSE;
+  self->syncs++;
+  return TRUE;
+}
+
+guint64
+ttsh_store_sync_count (TtshStore *self)
+{
+  return self->syncs;
 }
 
 void
@@ -141,6 +217,8 @@ ttsh_store_rollback (TtshStore *self)
 {
   if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  if (self->unsynced_txn)
+    restore_full (self);
 }
 
 static int

@@ -58,6 +58,12 @@ gboolean      ttsh_store_begin       (TtshStore       *self,
 gboolean      ttsh_store_commit      (TtshStore       *self,
                                       GError         **error);
 void          ttsh_store_rollback    (TtshStore       *self);
+gboolean      ttsh_store_begin_unsynced (TtshStore    *self,
+                                      GError         **error);
+gboolean      ttsh_store_needs_sync  (TtshStore       *self);
+gboolean      ttsh_store_sync        (TtshStore       *self,
+                                      GError         **error);
+guint64       ttsh_store_sync_count  (TtshStore       *self);
 gboolean      ttsh_store_set_error   (TtshStore       *self,
                                       int              rc,
                                       GError         **error);
