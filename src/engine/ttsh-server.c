@@ -196,6 +196,22 @@ add_timeout (guint       ms,
   return id;
 }
 
+/* Runs once nothing of higher priority, such as a request already
+ * received, is ready. */
+static guint
+add_idle (GSourceFunc func,
+          gpointer    data)
+{
+  GSource *source = g_idle_source_new ();
+  guint id;
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_set_static_name (source, "[ttsh] server idle");
+  id = g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+  return id;
+}
+
 static void
 remove_timeout (guint *id)
 {
@@ -1248,11 +1264,12 @@ finish_ingest (Server            *s,
  *
  * A durable commit is one fdatasync of the WAL, most of an upload's cost
  * when road vehicles each send a GPS point a second. Uploads therefore
- * commit without the sync; when the next upload is expected within
- * SYNC_WINDOW_MS their answers wait for one sync made for all of them,
- * otherwise the sync is made at once. No answer leaves before its record
- * is on disk, and the sender's own synchronous commit, before any record
- * leaves for C08, makes every earlier commit durable too. */
+ * commit without the sync and their answers wait for one sync made for
+ * all of them: SYNC_WINDOW_MS after the first when uploads have been
+ * arriving faster than that, otherwise once the requests already received
+ * are committed. No answer leaves before its record is on disk, and the
+ * sender's own synchronous commit, before any record leaves for C08,
+ * makes every earlier commit durable too. */
 
 static void
 awaiting_free (Awaiting *a)
@@ -1333,7 +1350,7 @@ answer_upload (Server            *s,
 {
   gboolean soon = upload_expected_soon (s);
 
-  if (r->unsynced && soon && s->awaiting->len + 1 < SYNC_GROUP_MAX)
+  if (r->unsynced && s->awaiting->len + 1 < SYNC_GROUP_MAX)
     {
       Awaiting *a = g_new0 (Awaiting, 1);
 
@@ -1342,8 +1359,10 @@ answer_upload (Server            *s,
       memset (r, 0, sizeof *r);
       soup_server_message_pause (msg);
       g_ptr_array_add (s->awaiting, a);
+      /* Paced uploads: wait for the next one. Otherwise sync as soon as
+       * the requests already received have been committed. */
       if (s->sync_id == 0)
-        s->sync_id = add_timeout (SYNC_WINDOW_MS, sync_due, s);
+        s->sync_id = soon ? add_timeout (SYNC_WINDOW_MS, sync_due, s) : add_idle (sync_due, s);
       return;
     }
   if (r->unsynced || s->awaiting->len > 0)
