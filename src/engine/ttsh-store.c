@@ -120,13 +120,25 @@ ttsh_store_step_done (TtshStore     *self,
   return TRUE;
 }
 
+/* The statements of every transaction, prepared once rather than parsed
+ * on each call as ttsh_store_exec would. */
+static gboolean
+run_cached (TtshStore   *self,
+            const char  *sql,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = ttsh_store_prepare (self, sql, error);
+
+  return stmt != NULL && ttsh_store_step_done (self, stmt, error);
+}
+
 static void
 restore_full (TtshStore *self)
 {
   self->unsynced_txn = FALSE;
   /* Only fails without memory; a store left at NORMAL would acknowledge
    * commits that a power cut can undo. */
-  if (!ttsh_store_exec (self, "PRAGMA synchronous = FULL", NULL))
+  if (!run_cached (self, "PRAGMA synchronous = FULL", NULL))
     g_error ("cannot restore PRAGMA synchronous = FULL");
 }
 
@@ -134,14 +146,14 @@ gboolean
 ttsh_store_begin (TtshStore  *self,
                   GError    **error)
 {
-  return ttsh_store_exec (self, "BEGIN IMMEDIATE", error);
+  return run_cached (self, "BEGIN IMMEDIATE", error);
 }
 
 gboolean
 ttsh_store_commit (TtshStore  *self,
                    GError    **error)
 {
-  if (!ttsh_store_exec (self, "COMMIT", error))
+  if (!run_cached (self, "COMMIT", error))
     {
       ttsh_store_rollback (self);
       return FALSE;
@@ -166,7 +178,7 @@ ttsh_store_begin_unsynced (TtshStore  *self,
 {
   if (self->flags & TTSH_STORE_SYNC_NORMAL)
     return ttsh_store_begin (self, error);
-  if (!ttsh_store_exec (self, "PRAGMA synchronous = NORMAL", error))
+  if (!run_cached (self, "PRAGMA synchronous = NORMAL", error))
     return FALSE;
   self->unsynced_txn = TRUE;
   if (!ttsh_store_begin (self, error))
