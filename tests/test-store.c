@@ -10,6 +10,7 @@
 #include "ttsh-journal.h"
 #include "ttsh-store.h"
 #include "ttsh-test-util.h"
+#include "test-errors-util.h"
 
 #define CID   "001204012345"
 #define DOB   "1990-05-17"
@@ -381,20 +382,6 @@ test_lock (Fixture *f, gconstpointer data)
   ttsh_store_unlock (fd3);
 }
 
-static gint64
-first_value (TtshStore *store, const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  sqlite3_stmt *stmt = ttsh_store_prepare (store, sql, &error);
-  gint64 v;
-
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  v = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return v;
-}
-
 /* Statements are found by the caller's pointer first: a buffer reused for
  * other text must still get its own statement. */
 static void
@@ -403,13 +390,13 @@ test_prepare_reused_buffer (Fixture *f, gconstpointer data)
   char sql[32];
 
   g_strlcpy (sql, "SELECT 1", sizeof sql);
-  g_assert_cmpint (first_value (f->store, sql), ==, 1);
-  g_assert_cmpint (first_value (f->store, sql), ==, 1);
+  g_assert_cmpint (test_scalar (f->store, sql), ==, 1);
+  g_assert_cmpint (test_scalar (f->store, sql), ==, 1);
   g_strlcpy (sql, "SELECT 2", sizeof sql);
-  g_assert_cmpint (first_value (f->store, sql), ==, 2);
-  g_assert_cmpint (first_value (f->store, "SELECT 1"), ==, 1);
+  g_assert_cmpint (test_scalar (f->store, sql), ==, 2);
+  g_assert_cmpint (test_scalar (f->store, "SELECT 1"), ==, 1);
   g_strlcpy (sql, "SELECT 1", sizeof sql);
-  g_assert_cmpint (first_value (f->store, sql), ==, 1);
+  g_assert_cmpint (test_scalar (f->store, sql), ==, 1);
 }
 
 /* The accounts epoch moves with every write to the API accounts, whoever
@@ -441,7 +428,23 @@ test_accounts_epoch (Fixture *f, gconstpointer data)
 static gint64
 synchronous_level (TtshStore *store)
 {
-  return first_value (store, "PRAGMA synchronous");
+  return test_scalar (store, "PRAGMA synchronous");
+}
+
+/* One meta row in a transaction begun by @begin, then committed. */
+static void
+insert_meta (TtshStore  *store,
+             gboolean  (*begin) (TtshStore *, GError **),
+             const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf (
+      "INSERT INTO meta (key, value, updated_at) VALUES ('%s', 'x', 0)", key);
+
+  g_assert_true (begin (store, &error));
+  test_exec (store, sql);
+  g_assert_true (ttsh_store_commit (store, &error));
+  g_assert_no_error (error);
 }
 
 /* A group-committed transaction is visible at once, waits for
@@ -454,18 +457,13 @@ test_group_commit (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (synchronous_level (f->store), ==, 2);
   g_assert_false (ttsh_store_needs_sync (f->store));
-  g_assert_true (ttsh_store_begin_unsynced (f->store, &error));
-  g_assert_true (ttsh_store_exec (f->store, "INSERT INTO meta (key, value, updated_at) VALUES ('g1', 'x', 0)", &error));
-  g_assert_true (ttsh_store_commit (f->store, &error));
-  g_assert_no_error (error);
+  insert_meta (f->store, ttsh_store_begin_unsynced, "g1");
   g_assert_true (ttsh_store_needs_sync (f->store));
   g_assert_cmpint (synchronous_level (f->store), ==, 2);
-  g_assert_cmpint (first_value (f->store, "SELECT count(*) FROM meta WHERE key = 'g1'"), ==, 1);
+  g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM meta WHERE key = 'g1'"), ==, 1);
 
   /* A second group commit, then one sync for both. */
-  g_assert_true (ttsh_store_begin_unsynced (f->store, &error));
-  g_assert_true (ttsh_store_exec (f->store, "INSERT INTO meta (key, value, updated_at) VALUES ('g2', 'x', 0)", &error));
-  g_assert_true (ttsh_store_commit (f->store, &error));
+  insert_meta (f->store, ttsh_store_begin_unsynced, "g2");
   g_assert_cmpuint (ttsh_store_sync_count (f->store), ==, 0);
   g_assert_true (ttsh_store_sync (f->store, &error));
   g_assert_no_error (error);
@@ -481,16 +479,12 @@ test_group_commit (Fixture *f, gconstpointer data)
   ttsh_store_rollback (f->store);
   g_assert_false (ttsh_store_needs_sync (f->store));
   g_assert_cmpint (synchronous_level (f->store), ==, 2);
-  g_assert_cmpint (first_value (f->store, "SELECT count(*) FROM meta WHERE key = 'g3'"), ==, 0);
+  g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM meta WHERE key = 'g3'"), ==, 0);
 
   /* An ordinary (FULL) commit syncs the WAL: earlier group commits too. */
-  g_assert_true (ttsh_store_begin_unsynced (f->store, &error));
-  g_assert_true (ttsh_store_exec (f->store, "INSERT INTO meta (key, value, updated_at) VALUES ('g4', 'x', 0)", &error));
-  g_assert_true (ttsh_store_commit (f->store, &error));
+  insert_meta (f->store, ttsh_store_begin_unsynced, "g4");
   g_assert_true (ttsh_store_needs_sync (f->store));
-  g_assert_true (ttsh_store_begin (f->store, &error));
-  g_assert_true (ttsh_store_exec (f->store, "INSERT INTO meta (key, value, updated_at) VALUES ('g5', 'x', 0)", &error));
-  g_assert_true (ttsh_store_commit (f->store, &error));
+  insert_meta (f->store, ttsh_store_begin, "g5");
   g_assert_false (ttsh_store_needs_sync (f->store));
   g_assert_no_error (error);
 }

@@ -182,18 +182,26 @@ ttsh_tls_harden (void)
 
 /* Timers belong to the engine's context, not the process default one. */
 static guint
+attach_source (GSource     *source,
+               GSourceFunc  func,
+               gpointer     data,
+               const char  *name)
+{
+  guint id;
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_set_static_name (source, name);
+  id = g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+  return id;
+}
+
+static guint
 add_timeout (guint       ms,
              GSourceFunc func,
              gpointer    data)
 {
-  GSource *source = g_timeout_source_new (ms);
-  guint id;
-
-  g_source_set_callback (source, func, data, NULL);
-  g_source_set_static_name (source, "[ttsh] server timer");
-  id = g_source_attach (source, g_main_context_get_thread_default ());
-  g_source_unref (source);
-  return id;
+  return attach_source (g_timeout_source_new (ms), func, data, "[ttsh] server timer");
 }
 
 /* Runs once nothing of higher priority, such as a request already
@@ -202,14 +210,7 @@ static guint
 add_idle (GSourceFunc func,
           gpointer    data)
 {
-  GSource *source = g_idle_source_new ();
-  guint id;
-
-  g_source_set_callback (source, func, data, NULL);
-  g_source_set_static_name (source, "[ttsh] server idle");
-  id = g_source_attach (source, g_main_context_get_thread_default ());
-  g_source_unref (source);
-  return id;
+  return attach_source (g_idle_source_new (), func, data, "[ttsh] server idle");
 }
 
 static void
