@@ -25,17 +25,31 @@ typedef struct {
   SoupSession *session;
 } TestServer;
 
+/* A free loopback port this process has not used yet: a client's TLS state
+ * for an earlier server on the same port (its CA file since removed) must
+ * not meet the next test's server. */
 static inline guint16
 ts_free_port (void)
 {
-  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
+  static guint8 used[65536 / 8];
 
-  g_assert_true (g_socket_bind (sock, any, FALSE, NULL));
-  bound = g_socket_get_local_address (sock, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  for (;;)
+    {
+      g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+      g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+      g_autoptr(GSocketAddress) bound = NULL;
+      guint16 port;
+
+      g_assert_true (g_socket_bind (sock, any, FALSE, NULL));
+      bound = g_socket_get_local_address (sock, NULL);
+      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+      if (!(used[port / 8] & (1u << (port % 8))))
+        {
+          used[port / 8] |= (guint8) (1u << (port % 8));
+          return port;
+        }
+    }
 }
 
 /* Starts an engine with accounts c08, ly-thuyet, sa-hinh, duong-truong
@@ -127,6 +141,9 @@ ts_start (TestServer *ts,
 static inline void
 ts_stop (TestServer *ts)
 {
+  /* Nothing of this client outlives its test folder. */
+  if (ts->session)
+    soup_session_abort (ts->session);
   g_clear_object (&ts->session);
   if (ts->engine)
     {
