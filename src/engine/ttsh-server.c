@@ -126,6 +126,7 @@ typedef struct {
 typedef struct {
   SoupServerMessage *msg;
   TtshIngestReply    reply;
+  gboolean           gone;    /* the client disconnected meanwhile */
 } Awaiting;
 
 /* Per message: size and time limits, and what to log. */
@@ -1275,9 +1276,17 @@ finish_ingest (Server            *s,
 static void
 awaiting_free (Awaiting *a)
 {
+  g_signal_handlers_disconnect_by_data (a->msg, a);
   ttsh_ingest_reply_clear (&a->reply);
   g_object_unref (a->msg);
   g_free (a);
+}
+
+static void
+awaiting_disconnected (SoupServerMessage *msg,
+                       Awaiting          *a)
+{
+  a->gone = TRUE;
 }
 
 /* The commit happened but may not survive a power cut: not accepted. */
@@ -1314,8 +1323,10 @@ sync_and_release (Server          *s,
 
       if (!ok)
         fail_unsynced (&a->reply, error);
+      /* Logged and announced even when nobody is left to read the answer. */
       finish_ingest (s, a->msg, &a->reply, "candidate");
-      soup_server_message_unpause (a->msg);
+      if (!a->gone)
+        soup_server_message_unpause (a->msg);
     }
   if (r && !ok)
     fail_unsynced (r, error);
@@ -1358,6 +1369,7 @@ answer_upload (Server            *s,
       a->msg = g_object_ref (msg);
       a->reply = *r;
       memset (r, 0, sizeof *r);
+      g_signal_connect (msg, "disconnected", G_CALLBACK (awaiting_disconnected), a);
       soup_server_message_pause (msg);
       g_ptr_array_add (s->awaiting, a);
       /* Paced uploads: wait for the next one. Otherwise sync as soon as
