@@ -481,6 +481,14 @@ test_group_commit (Fixture *f, gconstpointer data)
   g_assert_cmpint (synchronous_level (f->store), ==, 2);
   g_assert_cmpint (test_scalar (f->store, "SELECT count(*) FROM meta WHERE key = 'g3'"), ==, 0);
 
+  /* Ended behind the store's back (as SQLite does on some errors): the
+   * next transaction is FULL all the same. */
+  g_assert_true (ttsh_store_begin_unsynced (f->store, &error));
+  test_exec (f->store, "ROLLBACK");
+  g_assert_true (ttsh_store_begin (f->store, &error));
+  g_assert_cmpint (synchronous_level (f->store), ==, 2);
+  ttsh_store_rollback (f->store);
+
   /* An ordinary (FULL) commit syncs the WAL: earlier group commits too. */
   insert_meta (f->store, ttsh_store_begin_unsynced, "g4");
   g_assert_true (ttsh_store_needs_sync (f->store));

@@ -98,6 +98,10 @@ ttsh_store_prepare (TtshStore   *self,
             }
           g_hash_table_insert (self->stmts, (gpointer) key, stmt);
         }
+      /* Callers that build their SQL each time leave addresses behind:
+       * keep the map about the size of the cache. */
+      if (g_hash_table_size (self->by_ptr) > 2 * g_hash_table_size (self->stmts) + 64)
+        g_hash_table_remove_all (self->by_ptr);
       g_hash_table_insert (self->by_ptr, (gpointer) sql, stmt);
     }
   sqlite3_reset (stmt);
@@ -146,6 +150,11 @@ gboolean
 ttsh_store_begin (TtshStore  *self,
                   GError    **error)
 {
+  /* An unsynced transaction ended outside ttsh_store_commit or
+   * ttsh_store_rollback (SQLite rolls back by itself on some errors) must
+   * not leave the next one at NORMAL. */
+  if (self->unsynced_txn && sqlite3_get_autocommit (self->db))
+    restore_full (self);
   return run_cached (self, "BEGIN IMMEDIATE", error);
 }
 
@@ -181,7 +190,7 @@ ttsh_store_begin_unsynced (TtshStore  *self,
   if (!run_cached (self, "PRAGMA synchronous = NORMAL", error))
     return FALSE;
   self->unsynced_txn = TRUE;
-  if (!ttsh_store_begin (self, error))
+  if (!run_cached (self, "BEGIN IMMEDIATE", error))
     {
       restore_full (self);
       return FALSE;
