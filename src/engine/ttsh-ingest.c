@@ -1595,10 +1595,9 @@ savepoint (TtshStore  *store,
            const char *sql)
 {
   g_autoptr(GError) error = NULL;
-  /* Prepared and cached: this runs twice per record. */
-  sqlite3_stmt *stmt = ttsh_store_prepare (store, sql, &error);
 
-  if (stmt == NULL || !ttsh_store_step_done (store, stmt, &error))
+  /* Cached: this runs twice per record. */
+  if (!ttsh_store_run (store, sql, &error))
     {
       g_warning ("%s: %s", sql, error->message);
       return FALSE;

@@ -124,12 +124,12 @@ ttsh_store_step_done (TtshStore     *self,
   return TRUE;
 }
 
-/* The statements of every transaction, prepared once rather than parsed
- * on each call as ttsh_store_exec would. */
-static gboolean
-run_cached (TtshStore   *self,
-            const char  *sql,
-            GError     **error)
+/* One statement without parameters, prepared once rather than parsed on
+ * each call as ttsh_store_exec would: for those run on every transaction. */
+gboolean
+ttsh_store_run (TtshStore   *self,
+                const char  *sql,
+                GError     **error)
 {
   sqlite3_stmt *stmt = ttsh_store_prepare (self, sql, error);
 
@@ -142,7 +142,7 @@ restore_full (TtshStore *self)
   self->unsynced_txn = FALSE;
   /* Only fails without memory; a store left at NORMAL would acknowledge
    * commits that a power cut can undo. */
-  if (!run_cached (self, "PRAGMA synchronous = FULL", NULL))
+  if (!ttsh_store_run (self, "PRAGMA synchronous = FULL", NULL))
     g_error ("cannot restore PRAGMA synchronous = FULL");
 }
 
@@ -155,14 +155,14 @@ ttsh_store_begin (TtshStore  *self,
    * not leave the next one at NORMAL. */
   if (self->unsynced_txn && sqlite3_get_autocommit (self->db))
     restore_full (self);
-  return run_cached (self, "BEGIN IMMEDIATE", error);
+  return ttsh_store_run (self, "BEGIN IMMEDIATE", error);
 }
 
 gboolean
 ttsh_store_commit (TtshStore  *self,
                    GError    **error)
 {
-  if (!run_cached (self, "COMMIT", error))
+  if (!ttsh_store_run (self, "COMMIT", error))
     {
       ttsh_store_rollback (self);
       return FALSE;
@@ -187,10 +187,10 @@ ttsh_store_begin_unsynced (TtshStore  *self,
 {
   if (self->flags & TTSH_STORE_SYNC_NORMAL)
     return ttsh_store_begin (self, error);
-  if (!run_cached (self, "PRAGMA synchronous = NORMAL", error))
+  if (!ttsh_store_run (self, "PRAGMA synchronous = NORMAL", error))
     return FALSE;
   self->unsynced_txn = TRUE;
-  if (!run_cached (self, "BEGIN IMMEDIATE", error))
+  if (!ttsh_store_run (self, "BEGIN IMMEDIATE", error))
     {
       restore_full (self);
       return FALSE;

@@ -50,6 +50,10 @@ gint64        ttsh_store_data_version (TtshStore      *self);
 sqlite3_stmt *ttsh_store_prepare     (TtshStore       *self,
                                       const char      *sql,
                                       GError         **error);
+/* One cached statement without parameters, stepped to its end. */
+gboolean      ttsh_store_run         (TtshStore       *self,
+                                      const char      *sql,
+                                      GError         **error);
 gboolean      ttsh_store_exec        (TtshStore       *self,
                                       const char      *sql,
                                       GError         **error);
